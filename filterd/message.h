@@ -1,0 +1,43 @@
+/*
+ * message: one message under scan: its bytes (a blob, in memory or in a
+ * file), its per-message arena, and its parsed MIME tree. Front ends load
+ * a message here and hand it to the pipeline.
+ */
+#ifndef TAMIS_FILTERD_MESSAGE_H
+#define TAMIS_FILTERD_MESSAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/arena.h"
+#include "lib/blob.h"
+#include "lib/str.h"
+#include "mail/limits.h"
+#include "mail/mime.h"
+
+struct message {
+    struct arena *arena;
+    struct blob *blob;
+    struct mime_message *mime;
+    struct mail_limits limits;
+    const char *name; /* file name, or "-" for standard input */
+};
+
+/* Load and parse a file ("-" for standard input). Returns NULL with a
+ * reason in err when the input cannot be read. */
+struct message *message_load(const char *path, const struct mail_limits *lim,
+                             struct str *err);
+/* Parse bytes the caller keeps alive while the message lives. */
+struct message *message_from_memory(const char *data, size_t len,
+                                    const struct mail_limits *lim);
+void message_free(struct message **mp);
+
+/* Decode a leaf part's body into out (bounded by out's maximum). Returns
+ * 0, or -1 when out's maximum was reached; decode flags in *flags_r. */
+int message_decode_part(const struct message *m, const struct mime_part *part,
+                        struct str *out, unsigned *flags_r);
+/* A top-level header, unfolded and decoded to UTF-8 (in the arena), or
+ * NULL if the message has none. */
+const char *message_header(const struct message *m, const char *name);
+
+#endif

@@ -1,0 +1,131 @@
+#!/bin/sh
+# setup-deps.sh: install the Debian packages that tamis needs, by group.
+#
+# Usage: scripts/setup-deps.sh [-n] [GROUP...]
+#   build   compilers and build tools: gcc, make, cmake, ninja, pkg-config,
+#           clang with libFuzzer and the sanitizer run-times
+#   test    build + what the tests need: GMime (differential test), python3
+#           (compare.py, corpus lists), node/npm (the corpus is fetched with
+#           npm pack), /usr/bin/time
+#   bench   test + hyperfine
+#   all     every group
+# With no GROUP, "test" is meant. -n only prints what is missing (exit 1 if
+# anything is, 0 if not) and installs nothing.
+#
+# For Debian 12 (bookworm) and its derivatives. It checks each package with
+# dpkg-query first and runs apt-get (update, then install) only when something
+# is missing, so a second run is quick and changes nothing. As root it runs
+# apt-get itself; otherwise through sudo when sudo exists; otherwise it says
+# what to install and exits 1.
+#
+# Exit status: 0 everything is installed; 1 something is missing and could
+# not be installed; 2 usage error.
+set -eu
+
+pkgs_build="gcc libc6-dev make cmake ninja-build pkg-config clang libclang-rt-14-dev"
+pkgs_test="libgmime-3.0-dev python3 time"
+pkgs_bench="hyperfine"
+
+usage() {
+	echo "usage: $0 [-n] [build|test|bench|all]..." >&2
+	exit 2
+}
+
+# group_packages GROUP: print the packages of GROUP, with those it builds on.
+group_packages() {
+	case "$1" in
+	build) echo "$pkgs_build" ;;
+	test) echo "$pkgs_build $pkgs_test" ;;
+	bench) echo "$pkgs_build $pkgs_test $pkgs_bench" ;;
+	all) echo "$pkgs_build $pkgs_test $pkgs_bench" ;;
+	*) echo "$0: unknown group '$1'" >&2; usage ;;
+	esac
+}
+
+# needs_npm GROUP: true when GROUP fetches the corpus with npm.
+needs_npm() {
+	case "$1" in
+	test | bench | all) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
+# is_installed PKG: true when dpkg says PKG is installed.
+is_installed() {
+	st=$(dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null || true)
+	case "$st" in
+	ii*) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
+# uniq_words WORD...: print each distinct word once, one a line.
+uniq_words() {
+	printf '%s\n' "$@" | sort -u
+}
+
+dry_run=0
+if [ "${1:-}" = "-n" ]; then
+	dry_run=1
+	shift
+fi
+[ $# -gt 0 ] || set -- test
+
+wanted=""
+want_npm=0
+for g in "$@"; do
+	list=$(group_packages "$g")
+	wanted="$wanted $list"
+	if needs_npm "$g"; then want_npm=1; fi
+done
+# nodejs and npm only when no npm is on PATH (a nodesource nodejs, for one,
+# carries its own npm and conflicts with Debian's npm package).
+if [ "$want_npm" = 1 ] && ! command -v npm >/dev/null 2>&1; then
+	wanted="$wanted nodejs npm"
+fi
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+	echo "$0: not a Debian system; install the equivalents of:" >&2
+	# shellcheck disable=SC2086  # splitting the package list is intended
+	echo "  $(uniq_words $wanted | tr '\n' ' ')" >&2
+	exit 1
+fi
+
+missing=""
+# shellcheck disable=SC2086
+for p in $(uniq_words $wanted); do
+	if ! is_installed "$p"; then missing="$missing $p"; fi
+done
+if [ -z "$missing" ]; then
+	echo "setup-deps: all packages of [$*] are installed"
+	exit 0
+fi
+echo "setup-deps: missing:$missing"
+[ "$dry_run" = 0 ] || exit 1
+
+if [ "$(id -u)" = 0 ]; then
+	as_root=""
+elif command -v sudo >/dev/null 2>&1; then
+	as_root="sudo"
+else
+	echo "$0: not root and no sudo; as root run:" >&2
+	echo "  apt-get update && apt-get install --no-install-recommends$missing" >&2
+	exit 1
+fi
+
+apt_opts="-o DPkg::Lock::Timeout=600"
+# shellcheck disable=SC2086  # word splitting of the option and package lists is intended
+$as_root env DEBIAN_FRONTEND=noninteractive apt-get $apt_opts update
+# shellcheck disable=SC2086
+$as_root env DEBIAN_FRONTEND=noninteractive apt-get $apt_opts install -y \
+	--no-install-recommends $missing
+
+still=""
+for p in $missing; do
+	if ! is_installed "$p"; then still="$still $p"; fi
+done
+if [ -n "$still" ]; then
+	echo "$0: still missing after apt-get:$still" >&2
+	exit 1
+fi
+echo "setup-deps: installed:$missing"

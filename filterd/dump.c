@@ -1,7 +1,7 @@
 /*
  * dump: prints a parsed message. Untrusted input: everything printed comes
- * from the message; control characters are shown as \xNN so the output
- * stays one item a line.
+ * from the message; control characters are shown as \xNN (tabs as spaces) so
+ * the output stays one item a line.
  */
 #include "dump.h"
 
@@ -16,7 +16,9 @@ append_visible(struct str *out, struct slice s)
 {
     for (size_t i = 0; i < s.len; i++) {
         unsigned char c = (unsigned char)s.ptr[i];
-        if (c < 0x20 || c == 0x7f)
+        if (c == '\t')
+            str_appendc(out, ' ');
+        else if (c < 0x20 || c == 0x7f)
             str_appendf(out, "\\x%02x", c);
         else
             str_appendc(out, c);

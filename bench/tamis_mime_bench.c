@@ -9,6 +9,7 @@
  *        tamis_mime_bench -f FILE   (one message parsed from the file, read
  *        in chunks when larger than the spool threshold; for peak memory)
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

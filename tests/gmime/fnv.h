@@ -25,44 +25,47 @@
 #define FNV1A64_PRIME UINT64_C(0x100000001b3)
 
 /* Returns the FNV-1a 64-bit hash h continued over the n bytes at p. */
-static inline uint64_t fnv1a64_update(uint64_t h, const void *p, size_t n)
+static inline uint64_t
+fnv1a64_update(uint64_t h, const void *p, size_t n)
 {
-	const unsigned char *b = p;
+    const unsigned char *b = p;
 
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= FNV1A64_PRIME;
-	}
-	return h;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= FNV1A64_PRIME;
+    }
+    return h;
 }
 
 /* Writes the n bytes at s to f, escaped as said above. */
-static inline void dump_put_token(FILE *f, const char *s, size_t n)
+static inline void
+dump_put_token(FILE *f, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789ABCDEF";
+    static const char hex[] = "0123456789ABCDEF";
 
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
 
-		if (c <= 0x20 || c == 0x7f || c == '%') {
-			fputc('%', f);
-			fputc(hex[c >> 4], f);
-			fputc(hex[c & 15], f);
-		} else {
-			fputc(c, f);
-		}
-	}
+        if (c <= 0x20 || c == 0x7f || c == '%') {
+            fputc('%', f);
+            fputc(hex[c >> 4], f);
+            fputc(hex[c & 15], f);
+        } else {
+            fputc(c, f);
+        }
+    }
 }
 
 /* Writes the file name field for name (NUL-terminated, may be NULL) to f. */
-static inline void dump_put_name(FILE *f, const char *name)
+static inline void
+dump_put_name(FILE *f, const char *name)
 {
-	if (name == NULL || name[0] == '\0')
-		fputc('-', f);
-	else if (strcmp(name, "-") == 0)
-		fputs("%2D", f);
-	else
-		dump_put_token(f, name, strlen(name));
+    if (name == NULL || name[0] == '\0')
+        fputc('-', f);
+    else if (strcmp(name, "-") == 0)
+        fputs("%2D", f);
+    else
+        dump_put_token(f, name, strlen(name));
 }
 
 #endif

@@ -36,7 +36,9 @@ dump_one(const char *path, const struct mail_limits *lim)
             continue;
         str_clear(&dec);
         (void)message_decode_part(m, p, &dec, NULL);
-        printf("PART %zu %s ", i++, p->type);
+        printf("PART %zu ", i++);
+        dump_put_token(stdout, p->type, strlen(p->type));
+        putchar(' ');
         dump_put_name(stdout, p->filename);
         printf(" %zu %016" PRIx64 "\n", dec.len, fnv1a64_update(FNV1A64_INIT, dec.buf, dec.len));
     }

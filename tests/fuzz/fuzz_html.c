@@ -3,8 +3,8 @@
  * first byte) and a URL callback. Checks that the output stays within its
  * maximum, that the result says whether the maximum was hit, that each URL
  * lies inside the input or is no longer than it (a decoded copy), is
- * trimmed and holds no tab or newline, and that valid UTF-8 in gives valid
- * UTF-8 out.
+ * trimmed and holds no tab or newline, that the text holds no control
+ * character but '\n', and that valid UTF-8 in gives valid UTF-8 out.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -74,6 +74,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int r = html_to_text(c.in, &out, on_url, &c);
     if (out.len > max || (r != 0 && r != -1))
         abort();
+    /* The only control character in the text is '\n'. */
+    for (size_t i = 0; i < out.len; i++)
+        if (((unsigned char)out.buf[i] < 0x20 && out.buf[i] != '\n') || out.buf[i] == 0x7f)
+            abort();
     if (valid_utf8((const unsigned char *)c.in.ptr, c.in.len) &&
         !valid_utf8((const unsigned char *)out.buf, out.len))
         abort();

@@ -97,6 +97,15 @@ load_config(struct check_opts *o, const char *conf, char **overrides, size_t nov
         config_free(&c);
         return EX_CONFIG;
     }
+    struct str err;
+    str_init(&err, 0);
+    if (settings_validate(c, &err) < 0) {
+        fprintf(stderr, "filterd check: %s", str_cstr(&err));
+        str_deinit(&err);
+        config_free(&c);
+        return EX_CONFIG;
+    }
+    str_deinit(&err);
     o->limits = settings_limits(c);
     o->thresholds = settings_thresholds(c);
     config_free(&c);

@@ -6,6 +6,8 @@
  */
 #include "settings.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 
 #define K (1024LL)
@@ -80,10 +82,44 @@ settings_limits(const struct config *c)
     return l;
 }
 
+static const char *const score_keys[] = {"required_score", "rewrite_subject_score",
+                                         "quarantine_score", "reject_score",
+                                         "discard_score"};
+
+/* Parse a score: a decimal number, possibly negative. */
+static int
+parse_score(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    *out = strtod(s, &end);
+    if (end == s || *end != '\0' || errno != 0 || !isfinite(*out))
+        return -1;
+    return 0;
+}
+
+int
+settings_validate(const struct config *c, struct str *err)
+{
+    int r = 0;
+    double d;
+    for (size_t i = 0; i < sizeof(score_keys) / sizeof(score_keys[0]); i++) {
+        const char *v = config_get_str(c, score_keys[i]);
+        if (parse_score(v, &d) < 0) {
+            str_appendf(err, "%s: bad value for %s: \"%s\" is not a number\n",
+                        config_source(c, score_keys[i]), score_keys[i], v);
+            r = -1;
+        }
+    }
+    return r;
+}
+
 static double
 score_setting(const struct config *c, const char *key)
 {
-    return strtod(config_get_str(c, key), NULL);
+    double d = -1;
+    (void)parse_score(config_get_str(c, key), &d);
+    return d;
 }
 
 struct verdict_thresholds

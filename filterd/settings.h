@@ -19,7 +19,10 @@ const struct config_key *settings_schema(size_t *n_r);
 struct config *settings_new(void);
 /* The parser limits from c. */
 struct mail_limits settings_limits(const struct config *c);
-/* The action thresholds from c. */
+/* Check what lib/config cannot: the scores are decimal numbers. Appends one
+ * "SOURCE: text" line per error to err; returns 0, or -1 on an error. */
+int settings_validate(const struct config *c, struct str *err);
+/* The action thresholds from c (validated). */
 struct verdict_thresholds settings_thresholds(const struct config *c);
 
 #endif

@@ -36,6 +36,8 @@ expect_status 78 "unknown setting: exit 78" "$filterd" check -o no_such_setting=
 expect_grep "$tmp/err" "no_such_setting" "unknown setting: named"
 expect_status 78 "bad value: exit 78" "$filterd" check -o mime_parts_limit=lots "$examples/ham.eml"
 expect_grep "$tmp/err" "mime_parts_limit" "bad value: named"
+expect_status 78 "bad score: exit 78" "$filterd" check -o required_score=high "$examples/ham.eml"
+expect_grep "$tmp/err" "required_score" "bad score: named"
 printf 'mime_depth_limit = 5\nbogus line\n' >"$tmp/bad.conf"
 expect_status 78 "bad config file: exit 78" "$filterd" check -c "$tmp/bad.conf" "$examples/ham.eml"
 expect_grep "$tmp/err" "bad.conf:2" "bad config file: file and line"

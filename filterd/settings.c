@@ -23,6 +23,12 @@ static const struct config_key schema[] = {
     {"clamav_db", CONFIG_STRING, "/var/lib/clamav", 0, 0, "ClamAV signature folder"},
     {"dns_servers", CONFIG_LIST, "", 0, 0,
      "DNS servers for list lookups: address or address:port, comma-separated"},
+    /* The daemon and the front ends. */
+    {"user", CONFIG_STRING, "tamis", 0, 0,
+     "user the daemon runs as after binding its socket (when started as root)"},
+    {"pid_file", CONFIG_STRING, "/run/tamis/filterd.pid", 0, 0, "pid file of the daemon"},
+    {"qmail_queue", CONFIG_STRING, "/var/qmail/bin/qmail-queue", 0, 0,
+     "the real qmail-queue that filterd-qmail-queue runs after scanning"},
     /* Parser limits (docs/limits.md). */
     {"message_size_limit", CONFIG_SIZE, "64M", 1 * K, 1024 * M,
      "bytes of a message that are scanned; the rest is not"},

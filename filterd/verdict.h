@@ -46,6 +46,9 @@ struct verdict {
     double required;
     enum verdict_action action;
     bool final;             /* an early stage decided; later stages skip */
+    const char *reply_code; /* SMTP reply for reject/tempfail, or NULL for */
+    const char *reply_xcode; /* the configured defaults */
+    const char *reply_text;
     const char **viruses;   /* signature names */
     size_t nviruses;
     bool bayes_trained;     /* false: the bayes field is null */

@@ -33,6 +33,9 @@ log_set_level(enum log_level level)
 static const char *const level_names[] = {"error", "warning", "info", "debug"};
 static const int level_prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
 
+static void log_vwrite(enum log_level level, const char *id, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 log_vwrite(enum log_level level, const char *id, const char *fmt, va_list ap)
 {

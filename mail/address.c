@@ -308,14 +308,14 @@ tok_is(const struct token *t, char c)
 /* ---- building strings ---- */
 
 /* The content of a quoted string (bytes start..end, quotes included):
- * escapes and line breaks removed. */
+ * escapes and line breaks (even escaped ones) removed. */
 static void
 unquote(const unsigned char *p, size_t start, size_t end, struct str *out)
 {
     for (size_t i = start + 1; i + 1 < end; i++) {
         if (p[i] == '\\' && i + 2 < end)
             i++;
-        else if (p[i] == '\r' || p[i] == '\n')
+        if (p[i] == '\r' || p[i] == '\n')
             continue;
         (void)str_appendc(out, p[i]);
     }
@@ -344,6 +344,9 @@ phrase_display(struct parser *ps, const struct phrase *ph)
     str_init(&dec, ADDRESS_DISPLAY_MAX);
     (void)rfc2047_decode(str_slice(&raw), &dec, NULL);
     char *s = arena_memdup0(ps->a, dec.buf ? dec.buf : "", dec.len);
+    for (size_t i = 0; i < dec.len; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            s[i] = ' '; /* e.g. an encoded "=0D=0A": never a line break */
     str_deinit(&raw);
     str_deinit(&dec);
     return s;

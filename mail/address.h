@@ -14,9 +14,11 @@
 
 struct address {
     char *display; /* display name, RFC 2047-decoded to UTF-8, quotes and
-                      escapes removed, runs of CFWS made one space; "" if none */
+                      escapes removed, runs of CFWS made one space, control
+                      characters (CR, LF, TAB, NUL...) made spaces; "" if none */
     char *local;   /* local part, unquoted form (quoted-string content with
-                      escapes removed) */
+                      escapes and line breaks removed; it may hold spaces,
+                      tabs and quotes, never CR, LF or NUL) */
     char *domain;  /* domain, lowercased; a domain literal keeps its brackets */
     char *group;   /* the (decoded) name of the group it belongs to, or NULL */
 };

@@ -272,6 +272,8 @@ charset_is_utf8(struct slice in)
 {
     const unsigned char *p = (const unsigned char *)in.ptr;
     size_t i = 0, k, skip;
+    if (in.len == 0)
+        return true;
     while (i < in.len) {
         i += ascii_prefix(p + i, in.len - i);
         if (i >= in.len)
@@ -375,6 +377,8 @@ cp1252_to_utf8(struct slice in, struct str *out)
 int
 charset_fallback_to_utf8(struct slice in, struct str *out)
 {
+    if (in.len == 0)
+        return 0;
     if (charset_is_utf8(in))
         return charset_append_utf8(out, in.ptr, in.len);
     return cp1252_to_utf8(in, out);
@@ -458,6 +462,8 @@ charset_cache_clear(void)
     }
 }
 
+/* iconv's output is checked too: some converters (UCS-4, for one) write
+ * "UTF-8" for values past U+10FFFF. Chunks end at character boundaries. */
 static int
 iconv_to_utf8(iconv_t cd, struct slice in, struct str *out, unsigned *flags)
 {
@@ -468,7 +474,7 @@ iconv_to_utf8(iconv_t cd, struct slice in, struct str *out, unsigned *flags)
         op = buf, ol = sizeof(buf);
         size_t r = iconv(cd, &ip, &il, &op, &ol);
         int err = errno;
-        if (charset_append_utf8(out, buf, (size_t)(op - buf)) < 0)
+        if (utf8_sanitize(slice_make(buf, (size_t)(op - buf)), out, flags) < 0)
             return -1;
         if (r != (size_t)-1 || err == E2BIG)
             continue;
@@ -481,7 +487,7 @@ iconv_to_utf8(iconv_t cd, struct slice in, struct str *out, unsigned *flags)
     }
     op = buf, ol = sizeof(buf);
     (void)iconv(cd, NULL, NULL, &op, &ol); /* flush a shift state */
-    return charset_append_utf8(out, buf, (size_t)(op - buf));
+    return utf8_sanitize(slice_make(buf, (size_t)(op - buf)), out, flags);
 }
 
 int
@@ -491,7 +497,9 @@ charset_to_utf8(const char *charset, struct slice in, struct str *out, unsigned 
     unsigned flags = 0;
     int r;
     const char *name = charset ? charset_normalize(charset, buf, sizeof(buf)) : NULL;
-    if (name == NULL) {
+    if (in.len == 0) {
+        r = 0; /* nothing to convert, nothing to flag */
+    } else if (name == NULL) {
         flags |= CHARSET_F_UNKNOWN;
         r = charset_fallback_to_utf8(in, out);
     } else if (strcmp(name, "UTF-8") == 0) {

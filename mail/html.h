@@ -3,19 +3,24 @@
  * sees, and report the URLs its attributes point to.
  *
  * What the rendering does, in short (html.c has the details):
- * - tags are removed; the text of script, style, title, iframe, noembed,
- *   noframes and template elements, comments, CDATA sections, doctypes and
+ * - tags are removed; the content of script, style, title, iframe,
+ *   noembed and noframes elements, comments, CDATA sections, doctypes and
  *   processing instructions is dropped (a mail client shows the Subject, not
- *   the <title>);
+ *   the <title>); textarea content is shown, xmp and plaintext content is
+ *   shown as raw text;
  * - entities are decoded: numeric ones (&#NNN; &#xHH;, ';' optional), the
  *   named ones mail uses (with ';' optional for the legacy names browsers
  *   accept without it, e.g. &amp &lt &copy &eacute); &#0;, surrogates and
  *   values past U+10FFFF give U+FFFD; &#128;..&#159; are read as
  *   windows-1252, as browsers do;
- * - whitespace is collapsed as a browser does outside <pre>; &nbsp; (and a
- *   raw U+00A0) become an ordinary space; invisible characters that split
- *   words (soft hyphen, zero-width space/joiners, word joiner, BOM) are
- *   dropped;
+ * - whitespace is collapsed as a browser does outside <pre> (inside, a tab
+ *   becomes one space and CRLF one '\n'); &nbsp; (and a raw U+00A0) become
+ *   an ordinary space; invisible characters that split words (soft hyphen,
+ *   zero-width space/joiners, LRM/RLM, word joiner, BOM) and other control
+ *   characters (C0, DEL, C1) are dropped: the only control character in
+ *   the text is '\n';
+ * - other bytes are copied as they are: valid UTF-8 in gives valid UTF-8
+ *   out;
  * - block elements give line breaks (at most one blank line in a row);
  *   table cells are separated by a space; <img alt="..."> gives its alt text;
  * - malformed HTML never hides the text that follows: a '<' that does not

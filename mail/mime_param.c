@@ -47,11 +47,12 @@ lower(char c)
     return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 }
 
-/* A character of a token (a type, a parameter name). */
+/* A character of a token (a type, a parameter name): no controls. */
 static bool
 is_tok(char c)
 {
-    return !is_ws(c) && c != ';' && c != '=' && c != '(' && c != '"';
+    unsigned char u = (unsigned char)c;
+    return u > 0x20 && u != 0x7f && c != ';' && c != '=' && c != '(' && c != '"';
 }
 
 static void
@@ -109,7 +110,7 @@ parse_main_value(struct parser *p, struct mime_value *out)
         if (p->i >= p->n || p->s[p->i] == ';')
             break;
         size_t t = p->i;
-        if (p->s[t] == '"' || p->s[t] == '=') {
+        if (!is_tok(p->s[t])) {
             p->flags |= MIME_PARAM_F_SYNTAX; /* stray character */
             p->i++;
             continue;
@@ -253,7 +254,7 @@ parse_one(struct parser *p)
     size_t t = p->i;
     while (p->i < p->n && is_tok(p->s[p->i]))
         p->i++;
-    if (p->i == t) { /* '=' or '"' where a name should be */
+    if (p->i == t) { /* '=', '"' or a control where a name should be */
         p->flags |= MIME_PARAM_F_SYNTAX;
         if (p->s[p->i] == '"')
             (void)read_quoted(p);
@@ -326,6 +327,21 @@ percent_decode(struct slice v, struct str *raw)
     return 0;
 }
 
+/* "charset'language'text": the charset (in the arena) and the text. */
+static struct slice
+split_charset(struct parser *p, struct slice v, const char **charset)
+{
+    const char *q1 = memchr(v.ptr, '\'', v.len), *q2 = NULL;
+    if (q1)
+        q2 = memchr(q1 + 1, '\'', v.len - (size_t)(q1 + 1 - v.ptr));
+    if (q2 == NULL) {
+        p->flags |= MIME_PARAM_F_SYNTAX; /* no charset'language' */
+        return v;
+    }
+    *charset = arena_memdup0(p->a, v.ptr, (size_t)(q1 - v.ptr));
+    return slice_from(v, (size_t)(q2 + 1 - v.ptr));
+}
+
 /* RFC 2231 pieces, sorted, to UTF-8 in out. */
 static void
 join_2231(struct parser *p, struct seg **list, size_t nl, struct str *out)
@@ -341,17 +357,8 @@ join_2231(struct parser *p, struct seg **list, size_t nl, struct str *out)
         if (!list[k]->encoded) {
             r = str_append_slice(&raw, v);
         } else {
-            if (k == 0 && list[k]->index <= 0) {
-                const char *q1 = memchr(v.ptr, '\'', v.len), *q2 = NULL;
-                if (q1)
-                    q2 = memchr(q1 + 1, '\'', v.len - (size_t)(q1 + 1 - v.ptr));
-                if (q2) {
-                    charset = arena_memdup0(p->a, v.ptr, (size_t)(q1 - v.ptr));
-                    v = slice_from(v, (size_t)(q2 + 1 - v.ptr));
-                } else {
-                    p->flags |= MIME_PARAM_F_SYNTAX; /* no charset'language' */
-                }
-            }
+            if (k == 0 && list[k]->index <= 0)
+                v = split_charset(p, v, &charset);
             any_encoded = true;
             r = percent_decode(v, &raw);
         }
@@ -421,27 +428,31 @@ build_value(struct parser *p, struct seg **list, size_t nl, struct str *out)
         p->flags |= MIME_PARAM_F_BAD_CHARSET;
 }
 
-/* A copy of the decoded value for the arena; NUL bytes become U+FFFD. */
+/* A copy of the decoded value for the arena; NUL bytes become U+FFFD
+ * (still within MIME_PARAM_VALUE_MAX). */
 static char *
 finish_value(struct parser *p, struct str *v)
 {
-    size_t nnul = 0, k = 0;
-    for (size_t j = 0; j < v->len; j++)
-        nnul += v->buf[j] == '\0';
-    if (nnul == 0)
+    struct str r;
+    size_t start = 0;
+    char *ret;
+    if (v->len == 0 || memchr(v->buf, '\0', v->len) == NULL)
         return arena_memdup0(p->a, v->buf ? v->buf : "", v->len);
     p->flags |= MIME_PARAM_F_SYNTAX;
-    char *r = arena_alloc(p->a, v->len + 2 * nnul + 1);
-    for (size_t j = 0; j < v->len; j++) {
-        if (v->buf[j] != '\0') {
-            r[k++] = v->buf[j];
-        } else {
-            memcpy(r + k, "\xEF\xBF\xBD", 3);
-            k += 3;
+    str_init(&r, MIME_PARAM_VALUE_MAX);
+    for (size_t j = 0; j <= v->len; j++) {
+        if (j < v->len && v->buf[j] != '\0')
+            continue;
+        if (charset_append_utf8(&r, v->buf + start, j - start) < 0 ||
+            (j < v->len && charset_append_utf8(&r, "\xEF\xBF\xBD", 3) < 0)) {
+            p->flags |= MIME_PARAM_F_TOO_LONG;
+            break;
         }
+        start = j + 1;
     }
-    r[k] = '\0';
-    return r;
+    ret = arena_memdup0(p->a, r.buf ? r.buf : "", r.len);
+    str_deinit(&r);
+    return ret;
 }
 
 static void

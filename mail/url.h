@@ -36,14 +36,16 @@ struct url {
 /* Called for each URL found; url points into the text given. */
 typedef void (*url_cb)(void *ctx, struct slice url);
 
-/* Find URLs in plain text: "scheme://..." for any scheme, "mailto:...",
- * http/https/ftp written with backslashes or one or three slashes
- * ("http:\\x.com", "http:/x.com"), and hosts without a scheme that start
- * with "www." or "ftp.". A URL starts where the previous byte is not a
- * letter or digit, and stops at whitespace (ASCII and Unicode spaces),
- * controls, quotes (ASCII and typographic), '<', '>', '`' and bytes that are
- * not UTF-8; then a final '.', ',', ';', ':', '!', '?', '*' and an
- * unbalanced final ')', ']' or '}' are dropped. A URL inside another
+/* Find URLs in plain text: "scheme://..." for any scheme of two letters or
+ * more (so "hxxp://x.y" is found too), "mailto:...", http/https/ftp written
+ * with backslashes or one or three slashes ("http:\\x.com", "http:/x.com"),
+ * and hosts without a scheme that start with "www." or "ftp.". A scheme
+ * may not follow a letter, digit, '+' or '-'; a "www." host may not follow
+ * those nor '.', '@', '_', '/', '\\', '%', '=', '&' or ':' (so addresses
+ * and paths are not cut up). A URL stops at whitespace (ASCII and Unicode
+ * spaces), controls, quotes (ASCII and typographic), '<', '>', '`' and
+ * bytes that are not UTF-8; then a final '.', ',', ';', ':', '!', '?', '*'
+ * and an unbalanced final ')', ']' or '}' are dropped. A URL inside another
  * (a redirector's parameter) is not reported on its own.
  * Calls cb (may be NULL) for each of the first max_urls URLs; returns how
  * many were found in all, counting past max_urls so that callers see that

@@ -69,6 +69,10 @@ test_list_accepted(void)
         {"x@123.example", "|x|123.example|-", 0},
         {"Dr. Who <who@tardis.example>", "Dr. Who|who|tardis.example|-", 0},
         {"\"\" <empty-display@example.com>", "|empty-display|example.com|-", 0},
+        {"\"=?UTF-8?Q?Andr=C3=A9?=\" <q@example.org>", "Andr\xc3\xa9|q|example.org|-", 0},
+        {"John (the man) Doe <j@x.example>", "John Doe|j|x.example|-", 0},
+        {"=?UTF-8?Q?a=0D=0Ab=00c?= <crlf@x.example>", "a  b c|crlf|x.example|-", 0},
+        {"\"a\\\r\n b\" <esc@x.example>", "a b|esc|x.example|-", 0},
     };
     struct arena *a = arena_new(0);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

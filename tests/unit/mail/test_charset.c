@@ -159,9 +159,18 @@ test_convert(void)
             str_deinit(&out);
         }
     }
-    /* flags are OR-ed in; NULL flags_r is allowed */
+    /* iconv's output is checked: UCS-4 past U+10FFFF is not UTF-8 */
     struct str out;
-    unsigned flags = 0x100;
+    unsigned flags = 0;
+    str_init(&out, 0);
+    CHECK_INT(charset_to_utf8("ucs-4", slice_make("\0\0\0A\x7f\0\0\0\0\0\0B", 12), &out, &flags), 0);
+    CHECK(charset_is_utf8(str_slice(&out)));
+    CHECK_INT(flags, CHARSET_F_INVALID);
+    CHECK(out.len >= 5 && out.buf[0] == 'A' && out.buf[out.len - 1] == 'B');
+    str_deinit(&out);
+
+    /* flags are OR-ed in; NULL flags_r is allowed */
+    flags = 0x100;
     str_init(&out, 0);
     CHECK_INT(charset_to_utf8("x-nonsense", SLICE_LIT("a"), &out, &flags), 0);
     CHECK_INT(flags, 0x100 | CHARSET_F_UNKNOWN);

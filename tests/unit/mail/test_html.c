@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "mail/html.h"
+#include "mail/url.h"
 
 struct urls {
     struct str s;
@@ -101,6 +102,8 @@ test_dropped(void)
         {"<noscript>shown</noscript>", "shown"},
         {"a</>b", "ab"},
         {"a</ b>c", "ac"},
+        {"<!--[if mso]><p>outlook</p><![endif]-->all", "all"},
+        {"<!--[if !mso]><!-->shown<!--<![endif]-->", "shown"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         check_render(cases[i].html, cases[i].text, NULL);
@@ -240,6 +243,33 @@ test_urls(void)
     str_deinit(&out);
 }
 
+/* URLs in the rendered text are found by url_find_in_text; URLs of the
+ * attributes come from the callback. */
+static void
+test_text_urls(void)
+{
+    struct str out;
+    struct urls u = {.calls = 0}, t = {.calls = 0};
+    str_init(&out, 0);
+    str_init(&u.s, 0);
+    str_init(&t.s, 0);
+    CHECK_INT(html_to_text(SLICE_LIT("<p>Visit <a href='http://attr.example/'>"
+                                     "http://text.example/page</a>.</p>"
+                                     "<p>Or www.other.example&#44; (http://paren.example/x)"
+                                     "&nbsp;now</p>"),
+                           &out, collect, &u),
+              0);
+    CHECK_STR(str_cstr(&out), "Visit http://text.example/page.\n\nOr www.other.example, "
+                              "(http://paren.example/x) now");
+    CHECK_STR(str_cstr(&u.s), "http://attr.example/");
+    CHECK_INT(url_find_in_text(str_slice(&out), 10, collect, &t), 3);
+    CHECK_STR(str_cstr(&t.s),
+              "http://text.example/page|www.other.example|http://paren.example/x");
+    str_deinit(&out);
+    str_deinit(&u.s);
+    str_deinit(&t.s);
+}
+
 static void
 test_limit(void)
 {
@@ -346,6 +376,7 @@ main(void)
     T_RUN(test_malformed);
     T_RUN(test_entities);
     T_RUN(test_urls);
+    T_RUN(test_text_urls);
     T_RUN(test_limit);
     T_RUN(test_linear);
     return t_done();

@@ -228,6 +228,15 @@ test_too_long(void)
     mime_value_parse(a, str_slice(&in), &v);
     CHECK_INT(v.flags, MIME_PARAM_F_TOO_LONG);
     CHECK_INT(strlen(mime_value_param(&v, "filename")), MIME_PARAM_VALUE_MAX);
+
+    /* NUL bytes grow into U+FFFD, still within the maximum */
+    str_clear(&in);
+    (void)str_append_cstr(&in, "attachment; filename*=utf-8''");
+    for (int k = 0; k < MIME_PARAM_VALUE_MAX; k++)
+        (void)str_append_cstr(&in, "%00");
+    mime_value_parse(a, str_slice(&in), &v);
+    CHECK_INT(v.flags, MIME_PARAM_F_SYNTAX | MIME_PARAM_F_TOO_LONG);
+    CHECK_INT(strlen(mime_value_param(&v, "filename")), MIME_PARAM_VALUE_MAX - 1);
     str_deinit(&in);
     arena_free(&a);
 }

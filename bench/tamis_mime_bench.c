@@ -4,11 +4,14 @@
  *   tamis messages=N bytes=B seconds=S msgs_per_s=X mb_per_s=Y maxrss_kb=K
  * then a second line "tamis+html ..." for the same work plus HTML to text.
  *
- * usage: tamis_mime_bench -l LISTFILE [-r RUNS]   (files read into memory
- *        first; the best of RUNS passes is printed)
+ * usage: tamis_mime_bench -l LISTFILE [-r RUNS] [-c]   (files read into memory
+ *        first; the best of RUNS passes is printed; -c prints the check
+ *        line of bench/README.md on stderr)
  *        tamis_mime_bench -f FILE   (one message parsed from the file, read
  *        in chunks when larger than the spool threshold; for peak memory)
  */
+#include <inttypes.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +20,7 @@
 #include <time.h>
 
 #include "filterd/message.h"
+#include "fnv.h"
 #include "lib/blob.h"
 #include "lib/mem.h"
 #include "mail/charset.h"
@@ -44,9 +48,16 @@ maxrss_kb(void)
     return ru.ru_maxrss;
 }
 
+/* The check line of bench/README.md: leaves, decoded bytes, XOR of the
+ * leaves' FNV-1a hashes, over one pass. */
+struct check {
+    size_t leaves, decoded;
+    uint64_t hash;
+};
+
 /* The work for one message; returns a checksum so nothing is optimised out. */
 static size_t
-work(struct message *m, bool html)
+work(struct message *m, bool html, struct check *ck)
 {
     static const char *const hdrs[] = {"Subject", "From", "To"};
     size_t sum = 0;
@@ -63,6 +74,11 @@ work(struct message *m, bool html)
         str_clear(&dec);
         (void)message_decode_part(m, p, &dec, NULL);
         sum += dec.len;
+        if (ck) {
+            ck->leaves++;
+            ck->decoded += dec.len;
+            ck->hash ^= fnv1a64_update(FNV1A64_INIT, dec.buf, dec.len);
+        }
         if (strncmp(p->type, "text/", 5) != 0)
             continue;
         str_clear(&text);
@@ -87,7 +103,7 @@ report(const char *name, size_t n, size_t bytes, double secs)
 }
 
 static int
-bench_list(const char *list, int runs)
+bench_list(const char *list, int runs, bool check)
 {
     FILE *f = fopen(list, "r");
     char line[4096];
@@ -119,6 +135,7 @@ bench_list(const char *list, int runs)
         blob_free(&b);
     }
     fclose(f);
+    struct check ckall = {0, 0, 0};
     for (int html = 0; html <= 1; html++) {
         double best = 1e30;
         size_t sum = 0;
@@ -126,7 +143,8 @@ bench_list(const char *list, int runs)
             double t0 = now();
             for (size_t i = 0; i < n; i++) {
                 struct message *m = message_from_memory(in[i].data, in[i].len, &lim);
-                sum += work(m, html);
+                struct check *ck = (check && html == 0 && r == 0) ? &ckall : NULL;
+                sum += work(m, html, ck);
                 message_free(&m);
             }
             double t = now() - t0;
@@ -136,6 +154,9 @@ bench_list(const char *list, int runs)
         report(html ? "tamis+html" : "tamis", n, bytes, best);
         fprintf(stderr, "checksum %zu\n", sum);
     }
+    if (check)
+        fprintf(stderr, "check leaves=%zu decoded=%zu hash=%016" PRIx64 " errors=0\n",
+                ckall.leaves, ckall.decoded, ckall.hash);
     for (size_t i = 0; i < n; i++)
         free(in[i].data);
     free(in);
@@ -154,7 +175,7 @@ bench_file(const char *path)
         fprintf(stderr, "%s\n", str_cstr(&err));
         return 1;
     }
-    size_t sum = work(m, true);
+    size_t sum = work(m, true, NULL);
     size_t bytes = blob_size(m->blob);
     message_free(&m);
     report("tamis-file", 1, bytes, now() - t0);
@@ -167,17 +188,25 @@ int
 main(int argc, char **argv)
 {
     int runs = 1;
+    bool check = false;
     const char *list = NULL, *file = NULL;
-    for (int i = 1; i + 1 < argc; i += 2) {
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-c") == 0) {
+            check = true;
+            continue;
+        }
+        if (i + 1 >= argc)
+            break;
         if (strcmp(argv[i], "-l") == 0)
             list = argv[i + 1];
         else if (strcmp(argv[i], "-r") == 0)
             runs = atoi(argv[i + 1]) > 0 ? atoi(argv[i + 1]) : 1;
         else if (strcmp(argv[i], "-f") == 0)
             file = argv[i + 1];
+        i++;
     }
     if (list)
-        return bench_list(list, runs);
+        return bench_list(list, runs, check);
     if (file)
         return bench_file(file);
     fprintf(stderr, "usage: tamis_mime_bench -l LISTFILE [-r RUNS] | -f FILE\n");

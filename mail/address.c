@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "lib/chars.h"
 #include "mail/rfc2047.h"
 
 enum tok_kind { T_END, T_ATOM, T_QSTR, T_DLIT, T_SPECIAL, T_ERROR };
@@ -84,31 +85,6 @@ is_atext(unsigned char c)
     return is_alnum(c) || (c && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
 }
 
-/* Length of the well-formed UTF-8 sequence at p, or 0. */
-static size_t
-utf8_len(const unsigned char *p, size_t n)
-{
-    size_t len;
-    unsigned char c = p[0];
-    if (c >= 0xc2 && c <= 0xdf)
-        len = 2;
-    else if (c >= 0xe0 && c <= 0xef)
-        len = 3;
-    else if (c >= 0xf0 && c <= 0xf4)
-        len = 4;
-    else
-        return 0;
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++)
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-    if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f) ||
-        (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] > 0x8f))
-        return 0;
-    return len;
-}
-
 static void
 lex_error(struct lexer *lx, const char *err)
 {
@@ -158,7 +134,7 @@ lex_qstring(struct lexer *lx)
             len = 2;
         }
         if (c >= 0x80) {
-            size_t u = utf8_len(lx->p + lx->pos + len - 1, lx->n - lx->pos - len + 1);
+            size_t u = chars_utf8_len(lx->p + lx->pos + len - 1, lx->n - lx->pos - len + 1);
             if (u == 0) {
                 lex_error(lx, "invalid UTF-8");
                 return -1;
@@ -204,7 +180,7 @@ lex_atom(struct lexer *lx)
             lx->pos++;
             continue;
         }
-        size_t u = utf8_len(lx->p + lx->pos, lx->n - lx->pos);
+        size_t u = chars_utf8_len(lx->p + lx->pos, lx->n - lx->pos);
         if (u == 0) {
             lex_error(lx, "invalid UTF-8");
             return -1;

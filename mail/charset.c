@@ -8,6 +8,7 @@
  * State: a small per-thread cache of iconv descriptors (C11 _Thread_local),
  * known and unknown names alike, so that iconv_open is paid once per name.
  */
+#include "lib/chars.h"
 #include "charset.h"
 
 #include <errno.h>
@@ -230,43 +231,6 @@ ascii_prefix(const unsigned char *p, size_t n)
     return i;
 }
 
-/* Length (1-4) of the valid UTF-8 sequence at p, or 0; then *skip is the
- * length of the maximal invalid subpart, to be replaced by one U+FFFD. */
-static size_t
-utf8_seq(const unsigned char *p, size_t n, size_t *skip)
-{
-    unsigned c = p[0], lo = 0x80, hi = 0xBF;
-    size_t need;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        need = 1;
-    else if (c == 0xE0)
-        need = 2, lo = 0xA0;
-    else if (c == 0xED)
-        need = 2, hi = 0x9F;
-    else if (c >= 0xE1 && c <= 0xEF)
-        need = 2;
-    else if (c == 0xF0)
-        need = 3, lo = 0x90;
-    else if (c == 0xF4)
-        need = 3, hi = 0x8F;
-    else if (c >= 0xF1 && c <= 0xF3)
-        need = 3;
-    else {
-        *skip = 1;
-        return 0;
-    }
-    for (size_t i = 1; i <= need; i++) {
-        if (i >= n || p[i] < lo || p[i] > hi) {
-            *skip = i;
-            return 0;
-        }
-        lo = 0x80, hi = 0xBF;
-    }
-    return need + 1;
-}
-
 bool
 charset_is_utf8(struct slice in)
 {
@@ -278,7 +242,7 @@ charset_is_utf8(struct slice in)
         i += ascii_prefix(p + i, in.len - i);
         if (i >= in.len)
             break;
-        if ((k = utf8_seq(p + i, in.len - i, &skip)) == 0)
+        if ((k = chars_utf8_len_skip(p + i, in.len - i, &skip)) == 0)
             return false;
         i += k;
     }
@@ -332,7 +296,7 @@ utf8_sanitize(struct slice in, struct str *out, unsigned *flags)
         i += ascii_prefix(p + i, in.len - i);
         if (i >= in.len)
             break;
-        if ((k = utf8_seq(p + i, in.len - i, &skip)) > 0) {
+        if ((k = chars_utf8_len_skip(p + i, in.len - i, &skip)) > 0) {
             i += k;
             continue;
         }

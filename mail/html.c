@@ -21,6 +21,7 @@
  * tag ends at its first '>' instead, and quotes are ignored in the tags
  * after it (this keeps the time linear).
  */
+#include "lib/chars.h"
 #include "html.h"
 
 #include <stdbool.h>
@@ -302,15 +303,6 @@ utf8_put(uint32_t cp, unsigned char *u)
     return 4;
 }
 
-static int
-hex_digit(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = to_lower(c);
-    return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-}
-
 /* "&#NNN;" or "&#xHH;" at p (p[1] == '#'): bytes taken (0: not a reference),
  * the character in *cp. */
 static size_t
@@ -325,7 +317,7 @@ entity_numeric(const unsigned char *p, size_t n, uint32_t *cp)
     }
     size_t start = i;
     int d;
-    while (i < n && (d = base == 16 ? hex_digit(p[i]) : (p[i] >= '0' && p[i] <= '9'
+    while (i < n && (d = base == 16 ? chars_hexval(p[i]) : (p[i] >= '0' && p[i] <= '9'
                                                              ? p[i] - '0' : -1)) >= 0) {
         if (v <= 0x10ffff)
             v = v * base + (uint32_t)d;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/chars.h"
 #include "mail/charset.h"
 #include "mail/rfc2047.h"
 
@@ -296,19 +297,6 @@ cmp_seg(const void *x, const void *y)
     return a->pos < b->pos ? -1 : (a->pos > b->pos);
 }
 
-static int
-hexval(char ch)
-{
-    unsigned char c = (unsigned char)ch;
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 /* %XX to bytes; a '%' that is not followed by two hex digits stays. */
 static int
 percent_decode(struct slice v, struct str *raw)
@@ -316,8 +304,8 @@ percent_decode(struct slice v, struct str *raw)
     for (size_t k = 0; k < v.len; k++) {
         int hi, lo;
         char c = v.ptr[k];
-        if (c == '%' && k + 2 < v.len && (hi = hexval(v.ptr[k + 1])) >= 0 &&
-            (lo = hexval(v.ptr[k + 2])) >= 0) {
+        if (c == '%' && k + 2 < v.len && (hi = chars_hexval(v.ptr[k + 1])) >= 0 &&
+            (lo = chars_hexval(v.ptr[k + 2])) >= 0) {
             c = (char)((hi << 4) | lo);
             k += 2;
         }

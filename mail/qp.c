@@ -5,21 +5,10 @@
  * whose maximum the caller sets; reaching it returns -1 with what fitted
  * kept. At most two bytes are held between chunks.
  */
+#include "lib/chars.h"
 #include "qp.h"
 
 #include <string.h>
-
-static int
-hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
 
 void
 qp_decoder_init(struct qp_decoder *d)
@@ -33,7 +22,7 @@ qp_decoder_init(struct qp_decoder *d)
 static int
 qp_escape(struct qp_decoder *d, unsigned char c1, unsigned char c, struct str *out)
 {
-    int hi = hexval(c1), lo = hexval(c);
+    int hi = chars_hexval(c1), lo = chars_hexval(c);
     if (hi >= 0 && lo >= 0)
         return str_appendc(out, (hi << 4) | lo);
     if (c1 == '\r' && c == '\n')

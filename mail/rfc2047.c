@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "lib/chars.h"
 #include "mail/base64.h"
 #include "mail/charset.h"
 
@@ -46,19 +47,6 @@ static bool
 is_lwsp(char c)
 {
     return c == ' ' || c == '\t';
-}
-
-static int
-hexval(char ch)
-{
-    unsigned char c = (unsigned char)ch;
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
 }
 
 /* Index of the last "?=" in s, or NO_POS. */
@@ -146,14 +134,14 @@ q_equals(struct ctx *c, const char *p, size_t n, size_t *i)
     struct run *r = &c->run;
     int hi, lo;
     if (n - *i >= 2) {
-        if ((hi = hexval(p[*i])) >= 0 && (lo = hexval(p[*i + 1])) >= 0) {
+        if ((hi = chars_hexval(p[*i])) >= 0 && (lo = chars_hexval(p[*i + 1])) >= 0) {
             char b = (char)((hi << 4) | lo);
             raw_put(r, &b, 1);
             *i += 2;
             return;
         }
     } else if (n - *i == 1) {
-        if (hexval(p[*i]) >= 0) {
+        if (chars_hexval(p[*i]) >= 0) {
             r->qsave = p[(*i)++];
             r->qstate = 2;
             return;
@@ -188,9 +176,9 @@ q_decode(struct ctx *c, const char *p, size_t n)
 {
     struct run *r = &c->run;
     size_t i = 0;
-    if (r->qstate && n > 0 && hexval(p[0]) >= 0) {
+    if (r->qstate && n > 0 && chars_hexval(p[0]) >= 0) {
         if (r->qstate == 2) {
-            char b = (char)((hexval(r->qsave) << 4) | hexval(p[0]));
+            char b = (char)((chars_hexval(r->qsave) << 4) | chars_hexval(p[0]));
             raw_put(r, &b, 1);
             i = 1;
             r->qstate = 0;

@@ -15,6 +15,7 @@
  * slashes may follow the scheme, the userinfo before '@' is not the host,
  * and the host is %-decoded.
  */
+#include "lib/chars.h"
 #include "url.h"
 
 #include <stdbool.h>
@@ -60,31 +61,6 @@ case_prefix(const unsigned char *p, size_t n, const char *prefix)
 
 /* ---- finding URLs in text ---- */
 
-/* Length of the UTF-8 sequence at p if it is well formed, else 0. */
-static size_t
-utf8_len(const unsigned char *p, size_t n)
-{
-    size_t len;
-    unsigned char c = p[0];
-    if (c >= 0xc2 && c <= 0xdf)
-        len = 2;
-    else if (c >= 0xe0 && c <= 0xef)
-        len = 3;
-    else if (c >= 0xf0 && c <= 0xf4)
-        len = 4;
-    else
-        return 0;
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++)
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-    if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f) ||
-        (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] > 0x8f))
-        return 0;
-    return len;
-}
-
 /* Is the (well-formed) non-ASCII character at p a space, an invisible
  * separator or a quotation mark, which ends a URL in text? */
 static bool
@@ -115,7 +91,7 @@ url_char_len(const unsigned char *p, size_t n)
             return 0;
         return (c == '"' || c == '\'' || c == '<' || c == '>' || c == '`') ? 0 : 1;
     }
-    size_t len = utf8_len(p, n);
+    size_t len = chars_utf8_len(p, n);
     if (len == 0 || utf8_ends_url(p, len))
         return 0;
     return len;

@@ -3,7 +3,7 @@
 # Installs what is missing (Debian 12, apt-get), fetches the test corpus,
 # runs the lint, then builds and runs every test twice: once with gcc and
 # -Werror, once with clang under AddressSanitizer and UndefinedBehaviorSanitizer
-# with the libFuzzer targets, each fuzzed for TAMIS_FUZZ_SECONDS (default 20).
+# with the libFuzzer targets, each fuzzed for TAMIS_FUZZ_SECONDS (default 30).
 #
 # Usage: scripts/test.sh [BUILD_ROOT]     (default: build)
 # Exit status: 0 when every test passed; non-zero otherwise.
@@ -29,7 +29,7 @@ ctest --test-dir "$root/gcc" --output-on-failure -j "$jobs"
 echo "== clang build, AddressSanitizer + UndefinedBehaviorSanitizer + libFuzzer"
 CC=clang cmake -S . -B "$root/asan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	-DTAMIS_WERROR=ON -DTAMIS_SANITIZE=ON -DTAMIS_FUZZ=ON -DTAMIS_GMIME=ON \
-	-DTAMIS_FUZZ_SECONDS="${TAMIS_FUZZ_SECONDS:-20}" >/dev/null
+	-DTAMIS_FUZZ_SECONDS="${TAMIS_FUZZ_SECONDS:-30}" >/dev/null
 ninja -C "$root/asan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	ctest --test-dir "$root/asan" --output-on-failure -j "$jobs"

@@ -62,25 +62,26 @@ check_parts(struct message *m, struct verdict *v)
 {
     unsigned dflags = 0, rflags = 0;
     bool truncated = false;
-    struct str dec, text;
+    const struct message_text *texts;
+    size_t n = message_texts(m, &texts);
+    for (size_t i = 0; i < n; i++) {
+        dflags |= texts[i].decode_flags;
+        rflags |= texts[i].render_flags;
+        truncated |= texts[i].truncated;
+    }
+    /* The other leaves are decoded only for their flags. */
+    struct str dec;
     str_init(&dec, m->limits.decoded_max);
-    str_init(&text, m->limits.decoded_max);
     for (struct mime_part *p = m->mime->root; p; p = mime_next(p)) {
-        if (p->kind != MIME_LEAF)
+        if (p->kind != MIME_LEAF || render_is_text(p))
             continue;
         unsigned f = 0;
         str_clear(&dec);
         if (message_decode_part(m, p, &dec, &f) < 0)
             truncated = true;
         dflags |= f;
-        if (render_is_text(p)) {
-            str_clear(&text);
-            if (render_text(p, str_slice(&dec), &text, NULL, NULL, &rflags) < 0)
-                truncated = true;
-        }
     }
     str_deinit(&dec);
-    str_deinit(&text);
     if (dflags & MIME_DECODE_F_GARBAGE)
         verdict_add(v, "MIME_BAD_ENCODING", 0.5, "invalid bytes in an encoded part");
     if (dflags & MIME_DECODE_F_TRUNCATED)

@@ -1,6 +1,8 @@
 /*
- * cmd_check: scans messages with no MTA and prints the verdict (like
- * `spamassassin -t` or `rspamc`), or with --dump the parsed message.
+ * cmd_check: scans messages with no MTA through the pipeline that every
+ * front end uses and prints the verdict (like `spamassassin -t` or
+ * `rspamc`); with --report also what the actions would do (header edits,
+ * subject, SMTP reply, quarantine reason); with --dump the parsed message.
  * Untrusted input: the messages (parsed by mail/, bounded by the limits).
  */
 #include "cmd_check.h"
@@ -12,27 +14,123 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "filterd/check_structure.h"
+#include "filterd/actions.h"
 #include "filterd/dump.h"
 #include "filterd/message.h"
+#include "filterd/pipeline.h"
 #include "filterd/settings.h"
 #include "filterd/verdict.h"
+#include "lib/json.h"
 #include "lib/log.h"
 
 struct check_opts {
-    bool json, dump;
-    struct mail_limits limits;
-    struct verdict_thresholds thresholds;
+    bool json, dump, report;
+    struct pipeline *pipeline;
 };
 
 static void
 usage(FILE *f)
 {
-    fputs("usage: filterd check [--json] [--dump] [-c FILE] [-o key=value]... [FILE...]\n"
+    fputs("usage: filterd check [--json] [--report] [--dump] [-c FILE] [-o key=value]...\n"
+          "                     [FILE...]\n"
           "  Scan each message FILE (standard input when none, or \"-\") and print\n"
-          "  its verdict; --json prints one JSON object per message; --dump prints\n"
+          "  its verdict; --json prints one JSON object per message; --report adds\n"
+          "  what the actions would do (header edits, subject, reply); --dump prints\n"
           "  the parsed message instead (headers, MIME tree, start of each text).\n",
           f);
+}
+
+static const char *const edit_ops[] = {"delete", "add", "change"};
+
+/* The plan as text: one line per edit, then the reply or the reason. */
+static void
+report_text(const struct action_plan *plan, struct str *out)
+{
+    for (size_t i = 0; i < plan->nedits; i++) {
+        const struct header_edit *e = &plan->edits[i];
+        str_appendf(out, "%-7s %s", edit_ops[e->op], e->name);
+        if (e->op != HEADER_EDIT_ADD)
+            str_appendf(out, " #%zu", e->occurrence);
+        if (e->value)
+            str_appendf(out, ": %s", e->value);
+        str_appendc(out, '\n');
+    }
+    if (plan->reply_code)
+        str_appendf(out, "reply   %s %s %s\n", plan->reply_code,
+                    plan->reply_xcode ? plan->reply_xcode : "", plan->reply_text);
+    if (plan->quarantine_reason)
+        str_appendf(out, "quarantine %s\n", plan->quarantine_reason);
+}
+
+static void
+json_or_null(struct str *out, const char *s)
+{
+    if (s)
+        json_append_cstr(out, s);
+    else
+        str_append_cstr(out, "null");
+}
+
+/* The plan as a JSON member "plan" added to the verdict object in out. */
+static void
+report_json(const struct action_plan *plan, struct str *out)
+{
+    if (out->len == 0 || out->buf[out->len - 1] != '}')
+        return;
+    str_truncate(out, out->len - 1);
+    str_append_cstr(out, ",\"plan\":{\"edits\":[");
+    for (size_t i = 0; i < plan->nedits; i++) {
+        const struct header_edit *e = &plan->edits[i];
+        str_appendf(out, "%s{\"op\":\"%s\",\"name\":", i ? "," : "", edit_ops[e->op]);
+        json_append_cstr(out, e->name);
+        if (e->op != HEADER_EDIT_ADD)
+            str_appendf(out, ",\"occurrence\":%zu", e->occurrence);
+        if (e->value) {
+            str_append_cstr(out, ",\"value\":");
+            json_append_cstr(out, e->value);
+        }
+        str_appendc(out, '}');
+    }
+    str_append_cstr(out, "],\"reply\":");
+    if (plan->reply_code) {
+        str_append_cstr(out, "{\"code\":");
+        json_append_cstr(out, plan->reply_code);
+        str_append_cstr(out, ",\"xcode\":");
+        json_or_null(out, plan->reply_xcode);
+        str_append_cstr(out, ",\"text\":");
+        json_or_null(out, plan->reply_text);
+        str_appendc(out, '}');
+    } else {
+        str_append_cstr(out, "null");
+    }
+    str_append_cstr(out, ",\"quarantine_reason\":");
+    json_or_null(out, plan->quarantine_reason);
+    str_append_cstr(out, "}}");
+}
+
+/* Scan m through the pipeline and print its verdict (and plan). */
+static void
+scan_print(const struct check_opts *o, struct message *m, const char *path, struct str *out)
+{
+    static const struct scan_env env = {
+        .queue_id = "", .client_addr = "", .client_name = "", .helo = "", .sender = ""};
+    struct verdict v;
+    struct action_plan plan;
+    verdict_init(&v, m->arena);
+    pipeline_scan(o->pipeline, &env, m, &v);
+    if (o->report)
+        actions_plan(o->pipeline, m, &v, &plan);
+    if (o->json) {
+        verdict_json(&v, out);
+        if (o->report)
+            report_json(&plan, out);
+        str_appendc(out, '\n');
+    } else {
+        str_appendf(out, "%s\n", path);
+        verdict_report(&v, out);
+        if (o->report)
+            report_text(&plan, out);
+    }
 }
 
 /* Scan one input and print; returns 0, or a sysexits status. */
@@ -41,7 +139,7 @@ check_one(const struct check_opts *o, const char *path)
 {
     struct str err, out;
     str_init(&err, 4096);
-    struct message *m = message_load(path, &o->limits, &err);
+    struct message *m = message_load(path, pipeline_limits(o->pipeline), &err);
     if (m == NULL) {
         fprintf(stderr, "filterd check: %s\n", str_cstr(&err));
         str_deinit(&err);
@@ -57,21 +155,10 @@ check_one(const struct check_opts *o, const char *path)
         fprintf(stderr, "filterd check: %s: no header fields, not a mail message\n", path);
         status = EX_DATAERR;
     }
-    if (o->dump) {
+    if (o->dump)
         dump_message(m, &out);
-    } else {
-        struct verdict v;
-        verdict_init(&v, m->arena);
-        check_structure(m, &v);
-        verdict_finish(&v, &o->thresholds);
-        if (o->json) {
-            verdict_json(&v, &out);
-            str_appendc(&out, '\n');
-        } else {
-            str_appendf(&out, "%s\n", path);
-            verdict_report(&v, &out);
-        }
-    }
+    else
+        scan_print(o, m, path, &out);
     fwrite(out.buf ? out.buf : "", 1, out.len, stdout);
     str_deinit(&out);
     message_free(&m);
@@ -99,16 +186,21 @@ load_config(struct check_opts *o, const char *conf, char **overrides, size_t nov
     }
     struct str err;
     str_init(&err, 0);
-    if (settings_validate(c, &err) < 0) {
-        fprintf(stderr, "filterd check: %s", str_cstr(&err));
+    o->pipeline = pipeline_new(c, &err);
+    config_free(&c);
+    if (o->pipeline == NULL) {
+        /* One "filterd check: " per line of err. */
+        struct slice rest = str_slice(&err);
+        while (rest.len) {
+            long nl = slice_find_char(rest, '\n');
+            size_t n = nl < 0 ? rest.len : (size_t)nl;
+            fprintf(stderr, "filterd check: %.*s\n", (int)n, rest.ptr);
+            rest = slice_from(rest, nl < 0 ? rest.len : n + 1);
+        }
         str_deinit(&err);
-        config_free(&c);
         return EX_CONFIG;
     }
     str_deinit(&err);
-    o->limits = settings_limits(c);
-    o->thresholds = settings_thresholds(c);
-    config_free(&c);
     return 0;
 }
 
@@ -118,6 +210,7 @@ cmd_check(int argc, char **argv)
     static const struct option longopts[] = {
         {"json", no_argument, NULL, 'j'},
         {"dump", no_argument, NULL, 'd'},
+        {"report", no_argument, NULL, 'r'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -131,6 +224,7 @@ cmd_check(int argc, char **argv)
         switch (c) {
         case 'j': o.json = true; break;
         case 'd': o.dump = true; break;
+        case 'r': o.report = true; break;
         case 'c': conf = optarg; break;
         case 'o':
             if (nover == sizeof(overrides) / sizeof(overrides[0])) {
@@ -148,11 +242,12 @@ cmd_check(int argc, char **argv)
         return r;
     int status = 0;
     if (optind >= argc)
-        return check_one(&o, "-");
+        status = check_one(&o, "-");
     for (int i = optind; i < argc; i++) {
         int s = check_one(&o, argv[i]);
         if (s && (status == 0 || s == EX_NOINPUT))
             status = s;
     }
+    pipeline_free(&o.pipeline);
     return status;
 }

@@ -14,6 +14,7 @@
 
 #include "lib/mem.h"
 #include "mail/mime_decode.h"
+#include "mail/render.h"
 
 static int
 push_chunk(void *ctx, const char *p, size_t n)
@@ -109,4 +110,35 @@ message_header(const struct message *m, const char *name)
     if (f == NULL)
         return NULL;
     return header_decode(m->arena, f->value, m->limits.header_block_max, NULL);
+}
+
+size_t
+message_texts(struct message *m, const struct message_text **texts_r)
+{
+    if (!m->texts_done) {
+        size_t n = 0;
+        for (struct mime_part *p = m->mime->root; p; p = mime_next(p))
+            n += p->kind == MIME_LEAF && render_is_text(p);
+        m->texts = arena_calloc(m->arena, n ? n : 1, sizeof(*m->texts));
+        struct str dec, text;
+        str_init(&dec, m->limits.decoded_max);
+        str_init(&text, m->limits.decoded_max);
+        for (struct mime_part *p = m->mime->root; p; p = mime_next(p)) {
+            if (p->kind != MIME_LEAF || !render_is_text(p))
+                continue;
+            struct message_text *t = &m->texts[m->ntexts++];
+            str_clear(&dec);
+            str_clear(&text);
+            t->part = p;
+            t->truncated = message_decode_part(m, p, &dec, &t->decode_flags) < 0;
+            if (render_text(p, str_slice(&dec), &text, NULL, NULL, &t->render_flags) < 0)
+                t->truncated = true;
+            t->text = arena_slice_dup(m->arena, str_slice(&text));
+        }
+        str_deinit(&dec);
+        str_deinit(&text);
+        m->texts_done = true;
+    }
+    *texts_r = m->texts;
+    return m->ntexts;
 }

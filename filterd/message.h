@@ -15,12 +15,24 @@
 #include "mail/limits.h"
 #include "mail/mime.h"
 
+/* The rendered text of one text part (see message_texts). */
+struct message_text {
+    const struct mime_part *part;
+    struct slice text;     /* UTF-8, in the message's arena */
+    unsigned decode_flags; /* MIME_DECODE_F_* */
+    unsigned render_flags; /* RENDER_F_* */
+    bool truncated;        /* decoded_max was reached */
+};
+
 struct message {
     struct arena *arena;
     struct blob *blob;
     struct mime_message *mime;
     struct mail_limits limits;
     const char *name; /* file name, or "-" for standard input */
+    struct message_text *texts; /* computed once by message_texts() */
+    size_t ntexts;
+    bool texts_done;
 };
 
 /* Load and parse a file ("-" for standard input). Returns NULL with a
@@ -36,6 +48,11 @@ void message_free(struct message **mp);
  * 0, or -1 when out's maximum was reached; decode flags in *flags_r. */
 int message_decode_part(const struct message *m, const struct mime_part *part,
                         struct str *out, unsigned *flags_r);
+/* The text parts as a reader sees them (decoded, converted to UTF-8, HTML
+ * rendered), computed on the first call and kept for the message's life so
+ * that every check reads them without decoding again. Each text is bounded
+ * by decoded_max. Returns their number; *texts_r the array. */
+size_t message_texts(struct message *m, const struct message_text **texts_r);
 /* A top-level header, unfolded and decoded to UTF-8 (in the arena), or
  * NULL if the message has none. */
 const char *message_header(const struct message *m, const char *name);

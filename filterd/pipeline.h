@@ -30,22 +30,28 @@ struct scan_env {
     const char *sender;       /* envelope sender without <>; "" is the null sender */
     const char *const *rcpts; /* envelope recipients without <> */
     size_t nrcpts;
+    size_t size_hint;         /* SIZE= of MAIL FROM (RFC 1870); 0 when unknown */
 };
 
 struct pipeline;
+struct actions_config;
 
 /* Build a pipeline from c (filterd/settings.h schema, already loaded): loads
  * every file the checks use. Returns NULL with one "SOURCE: text" line per
- * error appended to err. */
+ * error appended to err. Runs settings_validate() itself: a caller need
+ * not. */
 struct pipeline *pipeline_new(const struct config *c, struct str *err);
 void pipeline_free(struct pipeline **pp);
 const struct mail_limits *pipeline_limits(const struct pipeline *p);
 const struct verdict_thresholds *pipeline_thresholds(const struct pipeline *p);
+/* The action settings (filterd/actions.h). */
+const struct actions_config *pipeline_actions(const struct pipeline *p);
 
 /* Connection stage: checks on the client address and name, and HELO. */
 void pipeline_connect(const struct pipeline *p, const struct scan_env *env,
                       struct verdict *v);
-/* Envelope stage: checks on the sender and the recipients so far. */
+/* Envelope stage: checks on the sender and the recipients so far, and on
+ * env->size_hint (max_message_size: rejects at MAIL time). */
 void pipeline_envelope(const struct pipeline *p, const struct scan_env *env,
                        struct verdict *v);
 /* Content stage: the checks on the parsed message, then the thresholds
@@ -57,7 +63,11 @@ void pipeline_content(const struct pipeline *p, const struct scan_env *env,
 void pipeline_scan(const struct pipeline *p, const struct scan_env *env, struct message *m,
                    struct verdict *v);
 /* The one log line per message, Postfix-style, tagged with the queue id:
- * client, sender, recipients, size, score, action, symbols, time taken. */
+ * client, sender, recipients, size, score, action, symbols, time taken.
+ * m may be NULL (decided before the content: no size). At most
+ * PIPELINE_LOG_MAX bytes: long recipient and symbol lists end with
+ * "...(+N)". */
+#define PIPELINE_LOG_MAX 1900
 void pipeline_log(const struct pipeline *p, const struct scan_env *env,
                   const struct message *m, const struct verdict *v, double seconds);
 

@@ -8,7 +8,9 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define K (1024LL)
 #define M (1024LL * 1024LL)
@@ -55,6 +57,34 @@ static const struct config_key schema[] = {
     {"reject_score", CONFIG_STRING, "15", 0, 0, "score from which a message is rejected"},
     {"discard_score", CONFIG_STRING, "-1", 0, 0,
      "score from which a message is discarded (-1: never)"},
+    /* What the actions write (docs/actions.md). */
+    {"add_header_mode", CONFIG_STRING, "always", 0, 0,
+     "when to add the spam headers: always, or spam (score >= required_score)"},
+    {"spam_header_status", CONFIG_STRING, "X-Spam-Status", 0, 0,
+     "name of the \"Yes|No, score=S required=R tests=...\" header (empty: none)"},
+    {"spam_header_score", CONFIG_STRING, "X-Spam-Score", 0, 0,
+     "name of the header holding the score (empty: none)"},
+    {"spam_header_flag", CONFIG_STRING, "X-Spam-Flag", 0, 0,
+     "name of the header set to YES on spam (empty: none)"},
+    {"spam_header_level", CONFIG_STRING, "X-Spam-Level", 0, 0,
+     "name of the header with one '*' per point of score (empty: none)"},
+    {"subject_prefix", CONFIG_STRING, "[SPAM]", 0, 0,
+     "put before the subject by rewrite-subject and quarantine (empty: no rewrite)"},
+    {"reject_message", CONFIG_STRING, "Message rejected as spam", 0, 0,
+     "text of the 550 5.7.1 reply of reject"},
+    {"tempfail_message", CONFIG_STRING, "Try again later", 0, 0,
+     "text of the 451 4.7.1 reply of tempfail"},
+    /* The content checks (docs/actions.md). */
+    {"max_message_size", CONFIG_SIZE, "0", 0, 0,
+     "larger messages get MESSAGE_TOO_BIG and max_message_size_action (0: no limit)"},
+    {"max_message_size_action", CONFIG_STRING, "reject", 0, 0,
+     "for a message over max_message_size: reject, tempfail, discard, quarantine or "
+     "accept"},
+    {"pattern_files", CONFIG_LIST, "", 0, 0, "files of header and body patterns"},
+    {"pattern_match_limit", CONFIG_INT, "1000000", 100, 1000000000,
+     "pcre2 match and depth limit of one pattern match"},
+    {"on_error_patterns", CONFIG_STRING, "tempfail", 0, 0,
+     "when a pattern cannot be matched (a pcre2 limit): tempfail or accept"},
 };
 
 const struct config_key *
@@ -104,6 +134,132 @@ parse_score(const char *s, double *out)
     return 0;
 }
 
+/* Settings whose value is one word of a fixed set. */
+static const struct {
+    const char *key;
+    const char *const *words;
+} choice_keys[] = {
+    {"add_header_mode", (const char *const[]){"always", "spam", NULL}},
+    {"max_message_size_action",
+     (const char *const[]){"accept", "quarantine", "tempfail", "reject", "discard", NULL}},
+    {"on_error_patterns", (const char *const[]){"tempfail", "accept", NULL}},
+};
+
+static const char *const header_keys[] = {"spam_header_status", "spam_header_score",
+                                          "spam_header_flag", "spam_header_level"};
+
+/* Settings that become SMTP reply text or a subject: printable, bounded. */
+static const struct {
+    const char *key;
+    size_t max;
+    bool ascii; /* SMTP replies are ASCII; a subject prefix may be UTF-8 */
+    bool nonempty;
+} text_keys[] = {
+    {"subject_prefix", SETTINGS_SUBJECT_PREFIX_MAX, false, false},
+    {"reject_message", SETTINGS_REPLY_TEXT_MAX, true, true},
+    {"tempfail_message", SETTINGS_REPLY_TEXT_MAX, true, true},
+};
+
+int
+settings_choice(const struct config *c, const char *key)
+{
+    const char *v = config_get_str(c, key);
+    for (size_t i = 0; i < sizeof(choice_keys) / sizeof(choice_keys[0]); i++) {
+        if (strcmp(choice_keys[i].key, key) != 0)
+            continue;
+        for (int j = 0; choice_keys[i].words[j]; j++)
+            if (strcmp(v, choice_keys[i].words[j]) == 0)
+                return j;
+        return -1;
+    }
+    return -1;
+}
+
+static int
+validate_choices(const struct config *c, struct str *err)
+{
+    int r = 0;
+    for (size_t i = 0; i < sizeof(choice_keys) / sizeof(choice_keys[0]); i++) {
+        const char *key = choice_keys[i].key;
+        if (settings_choice(c, key) >= 0)
+            continue;
+        str_appendf(err, "%s: bad value for %s: \"%s\" is not one of", config_source(c, key),
+                    key, config_get_str(c, key));
+        for (int j = 0; choice_keys[i].words[j]; j++)
+            str_appendf(err, "%s %s", j ? "," : "", choice_keys[i].words[j]);
+        str_appendc(err, '\n');
+        r = -1;
+    }
+    return r;
+}
+
+/* A header field name: 1 to 64 printable ASCII characters, no ':'. */
+static bool
+valid_field_name(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > SETTINGS_HEADER_NAME_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] <= 32 || (unsigned char)s[i] >= 127 || s[i] == ':')
+            return false;
+    return true;
+}
+
+static int
+validate_headers(const struct config *c, struct str *err)
+{
+    int r = 0;
+    size_t n = sizeof(header_keys) / sizeof(header_keys[0]);
+    for (size_t i = 0; i < n; i++) {
+        const char *key = header_keys[i], *v = config_get_str(c, key);
+        const char *why = NULL;
+        if (*v == '\0')
+            continue;
+        if (!valid_field_name(v))
+            why = "is not a header field name (1 to 64 printable characters, no ':')";
+        else if (slice_case_eq_cstr(slice_from_cstr(v), "Subject"))
+            why = "is the subject";
+        for (size_t j = 0; j < i && why == NULL; j++)
+            if (slice_case_eq_cstr(slice_from_cstr(v), config_get_str(c, header_keys[j])))
+                why = "is already the name of another of our headers";
+        if (why) {
+            str_appendf(err, "%s: bad value for %s: \"%s\" %s\n", config_source(c, key), key,
+                        v, why);
+            r = -1;
+        }
+    }
+    return r;
+}
+
+static int
+validate_texts(const struct config *c, struct str *err)
+{
+    int r = 0;
+    for (size_t i = 0; i < sizeof(text_keys) / sizeof(text_keys[0]); i++) {
+        const char *key = text_keys[i].key, *v = config_get_str(c, key);
+        size_t n = strlen(v);
+        const char *why = NULL;
+        if (n > text_keys[i].max)
+            why = "is too long";
+        else if (n == 0 && text_keys[i].nonempty)
+            why = "must not be empty";
+        for (size_t j = 0; j < n && why == NULL; j++) {
+            unsigned char b = (unsigned char)v[j];
+            if (b < 0x20 || b == 0x7f)
+                why = "holds a control character";
+            else if (b >= 0x80 && text_keys[i].ascii)
+                why = "must be ASCII (it is an SMTP reply)";
+        }
+        if (why) {
+            str_appendf(err, "%s: bad value for %s: %s (at most %zu bytes)\n",
+                        config_source(c, key), key, why, text_keys[i].max);
+            r = -1;
+        }
+    }
+    return r;
+}
+
 int
 settings_validate(const struct config *c, struct str *err)
 {
@@ -117,6 +273,12 @@ settings_validate(const struct config *c, struct str *err)
             r = -1;
         }
     }
+    if (validate_choices(c, err) < 0)
+        r = -1;
+    if (validate_headers(c, err) < 0)
+        r = -1;
+    if (validate_texts(c, err) < 0)
+        r = -1;
     return r;
 }
 

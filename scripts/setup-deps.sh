@@ -4,9 +4,13 @@
 # Usage: scripts/setup-deps.sh [-n] [GROUP...]
 #   build   compilers and build tools: gcc, make, cmake, ninja, pkg-config,
 #           clang with libFuzzer and the sanitizer run-times
-#   test    build + what the tests need: GMime (differential test), python3
-#           (compare.py, corpus lists), node/npm (the corpus is fetched with
-#           npm pack), /usr/bin/time
+#   demo    build + a mail server to filter through: postfix (installed with
+#           "No configuration": no system instance is set up or started),
+#           swaks (the SMTP client), iproute2 (`ip`, for the network
+#           namespace; unshare comes from util-linux, which is Essential)
+#   test    build + demo + what the tests need: GMime (differential test),
+#           python3 (compare.py, corpus lists), node/npm (the corpus is
+#           fetched with npm pack), /usr/bin/time
 #   bench   test + hyperfine
 #   all     every group
 # With no GROUP, "test" is meant. -n only prints what is missing (exit 1 if
@@ -22,12 +26,13 @@
 # not be installed; 2 usage error.
 set -eu
 
-pkgs_build="gcc libc6-dev make cmake ninja-build pkg-config clang libclang-rt-14-dev"
-pkgs_test="libgmime-3.0-dev python3 time"
+pkgs_build="gcc libc6-dev make cmake ninja-build pkg-config clang libclang-rt-14-dev libpcre2-dev libmilter-dev"
+pkgs_mta="postfix swaks iproute2"
+pkgs_test="libgmime-3.0-dev python3 time miltertest"
 pkgs_bench="hyperfine"
 
 usage() {
-	echo "usage: $0 [-n] [build|test|bench|all]..." >&2
+	echo "usage: $0 [-n] [build|demo|test|bench|all]..." >&2
 	exit 2
 }
 
@@ -35,9 +40,10 @@ usage() {
 group_packages() {
 	case "$1" in
 	build) echo "$pkgs_build" ;;
-	test) echo "$pkgs_build $pkgs_test" ;;
-	bench) echo "$pkgs_build $pkgs_test $pkgs_bench" ;;
-	all) echo "$pkgs_build $pkgs_test $pkgs_bench" ;;
+	demo) echo "$pkgs_build $pkgs_mta" ;;
+	test) echo "$pkgs_build $pkgs_mta $pkgs_test" ;;
+	bench) echo "$pkgs_build $pkgs_mta $pkgs_test $pkgs_bench" ;;
+	all) echo "$pkgs_build $pkgs_mta $pkgs_test $pkgs_bench" ;;
 	*) echo "$0: unknown group '$1'" >&2; usage ;;
 	esac
 }
@@ -114,6 +120,15 @@ else
 fi
 
 apt_opts="-o DPkg::Lock::Timeout=600"
+# postfix asks which kind of mail server to set up; "No configuration" writes
+# no /etc/postfix/main.cf and starts nothing: the tests and the demo run
+# private instances of their own.
+case " $missing " in
+*" postfix "*)
+	echo "postfix postfix/main_mailer_type select No configuration" |
+		$as_root debconf-set-selections
+	;;
+esac
 # shellcheck disable=SC2086  # word splitting of the option and package lists is intended
 $as_root env DEBIAN_FRONTEND=noninteractive apt-get $apt_opts update
 # shellcheck disable=SC2086

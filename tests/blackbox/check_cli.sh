@@ -82,6 +82,38 @@ expect_grep "$tmp/out" "MIME_PARTS_LIMIT" "parts limit: symbol"
 expect_status 0 "size limit" "$filterd" check --json -o message_size_limit=8k "$tmp/big.eml"
 expect_grep "$tmp/out" "MESSAGE_SIZE_LIMIT" "size limit: symbol"
 
+# GTUBE: in the body it rejects; --report shows the reply.
+{ printf 'From: a@example.com\nDate: Mon, 1 Jan 2024 00:00:00 +0000\nMessage-ID: <g@example.com>\n'
+  printf 'Subject: test\n\nXJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X\n'; } >"$tmp/gtube.eml"
+expect_status 0 "gtube" "$filterd" check --json --report "$tmp/gtube.eml"
+expect_grep "$tmp/out" '"action":"reject"' "gtube: rejected"
+expect_grep "$tmp/out" '"name":"GTUBE","score":1000.00' "gtube: symbol with score 1000"
+expect_grep "$tmp/out" '"reply":{"code":"550","xcode":"5.7.1","text":"Message rejected as spam"}' \
+	"gtube: --report gives the 550 reply"
+expect_status 0 "gtube, text report" "$filterd" check --report -o reject_score=-1 "$tmp/gtube.eml"
+expect_grep "$tmp/out" "^add     X-Spam-Flag: YES" "gtube, not rejected: X-Spam-Flag added"
+
+# A pattern file given with -o; a bad one names file and line.
+printf '# test\nLOTTERY 6.5 body /you have won/i lottery wording\nSUBJ 1 header:Subject /^test$/\n' >"$tmp/pat.txt"
+expect_status 0 "pattern file" "$filterd" check -o "pattern_files=$tmp/pat.txt" "$examples/ham.eml" "$tmp/gtube.eml"
+expect_grep "$tmp/out" "SUBJ" "pattern file: header pattern"
+printf 'From: a@example.com\nSubject: hi\n\nYou HAVE won a prize\n' >"$tmp/lottery.eml"
+expect_status 0 "pattern file, body" "$filterd" check --json --report -o "pattern_files=$tmp/pat.txt" "$tmp/lottery.eml"
+expect_grep "$tmp/out" '"name":"LOTTERY","score":6.50,"description":"lottery wording"' "pattern file: body pattern with its description"
+expect_grep "$tmp/out" '"action":"add-header"' "pattern file: add-header by the score"
+printf 'OK 1 body /a/\nBAD 1 body /(/\n' >"$tmp/badpat.txt"
+expect_status 78 "bad pattern file: exit 78" "$filterd" check -o "pattern_files=$tmp/badpat.txt" "$examples/ham.eml"
+expect_grep "$tmp/err" "badpat.txt:2: bad regular expression" "bad pattern file: file and line"
+expect_status 78 "missing pattern file: exit 78" "$filterd" check -o "pattern_files=$tmp/none.txt" "$examples/ham.eml"
+expect_grep "$tmp/err" "pattern_files: .*none.txt: No such file" "missing pattern file: named"
+expect_status 78 "bad action word: exit 78" "$filterd" check -o max_message_size_action=bounce "$examples/ham.eml"
+expect_grep "$tmp/err" "max_message_size_action" "bad action word: named"
+
+# Message size: reject with 552 by default, or the configured action.
+expect_status 0 "max_message_size" "$filterd" check --json --report -o max_message_size=2k "$tmp/big.eml"
+expect_grep "$tmp/out" '"name":"MESSAGE_TOO_BIG"' "max_message_size: symbol"
+expect_grep "$tmp/out" '"code":"552","xcode":"5.3.4"' "max_message_size: 552 5.3.4"
+
 head -c 20000 /dev/urandom >"$tmp/random.bin"
 "$filterd" check --json "$tmp/random.bin" >"$tmp/out" 2>"$tmp/err"
 st=$?

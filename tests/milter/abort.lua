@@ -1,0 +1,30 @@
+-- abort.lua: a message aborted by the MTA in the middle leaves nothing
+-- behind; the next message on the connection is scanned on its own.
+dofile(SRC .. "/common.lua")
+T.main(function()
+  local c = T.connect()
+  T.hello(c)
+  T.envelope(c, "ABORTED1")
+  T.headers(c, "aborted", {{"X-Spam-Status", "Yes, forged"}})
+  T.body(c, "Half a message with " .. GTUBE)
+  T.step("abort", mt.abort(c))
+  T.ok("aborted in the body")
+
+  T.envelope(c, "AFTER1")
+  T.headers(c, "after the abort")
+  T.body(c, "A fine message.\r\n")
+  local st = T.expect_accept(c, "after abort")
+  T.check(st:match("^No, score=0%.0 "), "nothing of the aborted message: " .. st)
+  T.check(not mt.eom_check(c, MT_HDRDELETE, "X-Spam-Status"), "no forged header to delete")
+  T.ok("the next message is accepted on its own")
+
+  -- Aborted right after MAIL, then again a message.
+  T.envelope(c, "ABORTED2")
+  T.step("abort", mt.abort(c))
+  T.envelope(c, "AFTER2")
+  T.headers(c, "after the second abort")
+  T.body(c, GTUBE .. "\r\n")
+  T.expect_reject(c, "after second abort")
+  T.ok("aborted after MAIL; the next message is rejected on its own")
+  mt.disconnect(c)
+end)

@@ -4,6 +4,7 @@
  * its limits and the input's size, that failures leave nothing behind, and
  * that domains are lowercased.
  */
+#include "fuzz_check.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,21 +19,21 @@ check_lower(const char *s)
 {
     for (; *s; s++)
         if (*s >= 'A' && *s <= 'Z')
-            abort();
+            FUZZ_CHECK_FAILED();
 }
 
 static void
 check_address(const struct address *ad, size_t size, size_t local_max)
 {
     if (ad->display == NULL || ad->local == NULL || ad->domain == NULL)
-        abort();
+        FUZZ_CHECK_FAILED();
     size_t lm = size < local_max ? size : local_max;
     size_t dm = size < ADDRESS_DOMAIN_MAX ? size : ADDRESS_DOMAIN_MAX;
     if (strlen(ad->local) > lm || strlen(ad->domain) > dm || ad->domain[0] == '\0' ||
         strlen(ad->display) > ADDRESS_DISPLAY_MAX)
-        abort();
+        FUZZ_CHECK_FAILED();
     if (ad->group != NULL && strlen(ad->group) > ADDRESS_DISPLAY_MAX)
-        abort();
+        FUZZ_CHECK_FAILED();
     check_lower(ad->domain);
 }
 
@@ -40,7 +41,7 @@ static void
 check_list(const struct address_list *l, size_t size, size_t local_max)
 {
     if (l->n > ADDRESS_LIST_MAX || (l->n > 0 && l->items == NULL))
-        abort();
+        FUZZ_CHECK_FAILED();
     for (size_t i = 0; i < l->n; i++)
         check_address(&l->items[i], size, local_max);
 }
@@ -57,15 +58,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (address_list_parse(a, in, &l, &err) == 0)
         check_list(&l, size, ADDRESS_LOCAL_MAX);
     else if (err == NULL || l.n != 0 || l.items != NULL)
-        abort();
+        FUZZ_CHECK_FAILED();
 
     err = NULL;
     if (address_parse(a, in, &ad, &err) == 0) {
         check_address(&ad, size, ADDRESS_LOCAL_MAX);
         if (ad.display[0] != '\0' || ad.group != NULL)
-            abort();
+            FUZZ_CHECK_FAILED();
     } else if (err == NULL || ad.local != NULL) {
-        abort();
+        FUZZ_CHECK_FAILED();
     }
 
     /* The lenient local parts are bounded the same way. */

@@ -8,6 +8,7 @@
  * not fit, and keeps a prefix of the whole output no longer than the
  * maximum.
  */
+#include "fuzz_check.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,18 +64,18 @@ check(enum dec which, const char *in, size_t len, unsigned seed, size_t max)
     struct feed fb = run(which, in, len, seed, 1, &part);
     (void)fb;
     if (fw.rc != 0 || fp.rc != 0 || fw.flags != fp.flags)
-        abort();
+        FUZZ_CHECK_FAILED();
     /* part holds the chunked output twice over: both equal whole */
     if (part.len != 2 * whole.len || memcmp(part.buf ? part.buf : "", whole.buf ? whole.buf : "", whole.len) != 0 ||
         memcmp(part.buf ? part.buf + whole.len : "", whole.buf ? whole.buf : "", whole.len) != 0)
-        abort();
+        FUZZ_CHECK_FAILED();
     if (fb.flags != fw.flags)
-        abort();
+        FUZZ_CHECK_FAILED();
     struct feed fl = run(which, in, len, seed, 1 + seed % 5, &lim);
     if (lim.len > max || (fl.rc < 0) != (whole.len > max))
-        abort();
+        FUZZ_CHECK_FAILED();
     if (lim.len && memcmp(lim.buf, whole.buf, lim.len) != 0)
-        abort();
+        FUZZ_CHECK_FAILED();
     str_deinit(&whole);
     str_deinit(&part);
     str_deinit(&lim);

@@ -9,6 +9,7 @@
  * hold no separator; and what config_print() writes reads back without
  * error to the very same output.
  */
+#include "fuzz_check.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,17 +38,17 @@ check_messages(const struct config *c)
 {
     if (config_error_count(c) > CONFIG_MAX_ERRORS + 1 ||
         config_warning_count(c) > CONFIG_MAX_ERRORS + 1)
-        abort();
+        FUZZ_CHECK_FAILED();
     for (size_t i = 0; i < config_error_count(c) + config_warning_count(c); i++) {
         const char *m = i < config_error_count(c)
                             ? config_error(c, i)
                             : config_warning(c, i - config_error_count(c));
         size_t n = strlen(m);
         if (n == 0 || n > 1024)
-            abort();
+            FUZZ_CHECK_FAILED();
         for (size_t j = 0; j < n; j++)
             if ((unsigned char)m[j] < 0x20 || (unsigned char)m[j] == 0x7f)
-                abort();
+                FUZZ_CHECK_FAILED();
     }
 }
 
@@ -57,7 +58,7 @@ check_values(const struct config *c)
     for (size_t i = 0; i < NKEYS; i++) {
         const struct config_key *k = &schema[i];
         if (config_get_str(c, k->name) == NULL || config_source(c, k->name) == NULL)
-            abort();
+            FUZZ_CHECK_FAILED();
         long long v = 0;
         if (k->type == CONFIG_INT)
             v = config_get_int(c, k->name);
@@ -66,17 +67,17 @@ check_values(const struct config *c)
         else if (k->type == CONFIG_DURATION)
             v = config_get_duration(c, k->name);
         if ((k->min || k->max) && (v < k->min || v > k->max))
-            abort();
+            FUZZ_CHECK_FAILED();
         if ((k->type == CONFIG_SIZE || k->type == CONFIG_DURATION) && v < 0)
-            abort();
+            FUZZ_CHECK_FAILED();
         if (k->type == CONFIG_LIST) {
             const char *const *items;
             size_t n = config_get_list(c, k->name, &items);
             for (size_t j = 0; j < n; j++)
                 if (items[j][0] == '\0' || strpbrk(items[j], ", \t") != NULL)
-                    abort();
+                    FUZZ_CHECK_FAILED();
             if (n > CONFIG_MAX_LIST_ITEMS || items[n] != NULL)
-                abort();
+                FUZZ_CHECK_FAILED();
         }
     }
 }
@@ -89,7 +90,7 @@ print_all(const struct config *c, unsigned flags, char **buf)
     *buf = NULL;
     FILE *f = open_memstream(buf, &len);
     if (f == NULL || config_print(c, f, flags) != 0)
-        abort();
+        FUZZ_CHECK_FAILED();
     fclose(f);
     return len;
 }
@@ -107,7 +108,7 @@ apply_overrides(struct config *c, const char *p, size_t n)
         size_t before = config_error_count(c);
         int rc = config_set_override(c, one);
         if (rc == 0 && config_error_count(c) != before)
-            abort();
+            FUZZ_CHECK_FAILED();
         free(one);
         p += len + (nl != NULL);
         n -= len + (nl != NULL);
@@ -124,7 +125,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     config_allow_includes(c, false);
     int rc = config_load_buffer(c, "fuzz.cf", text, len);
     if ((rc == 0) != (config_error_count(c) == 0))
-        abort();
+        FUZZ_CHECK_FAILED();
     if (cut)
         apply_overrides(c, text + len + 1, size - len - 1);
     check_messages(c);
@@ -138,12 +139,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     config_allow_includes(back, false);
     if (config_load_buffer(back, "printed", annotated, annotated_len) != 0 ||
         config_warning_count(back) != 0)
-        abort();
+        FUZZ_CHECK_FAILED();
     /* ... to the very same settings */
     size_t out_len = print_all(c, 0, &out);
     size_t again_len = print_all(back, 0, &again);
     if (out_len != again_len || memcmp(out, again, out_len) != 0)
-        abort();
+        FUZZ_CHECK_FAILED();
     free(annotated);
     free(out);
     free(again);

@@ -3,6 +3,7 @@
  * through the builder in pieces; the fields must be the same, lie inside
  * the block, and decode (RFC 2047) within their bound.
  */
+#include "fuzz_check.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,20 +25,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct header_block blk;
     size_t used = header_parse(a, &lim, slice_make((const char *)data, size), true, &blk);
     if (used > size || blk.n > lim.header_count_max)
-        abort();
+        FUZZ_CHECK_FAILED();
     size_t total = 0;
     for (size_t i = 0; i < blk.n; i++) {
         const struct header_field *f = &blk.fields[i];
         if (f->name.len == 0 || memchr(f->name.ptr, ':', f->name.len))
-            abort();
+            FUZZ_CHECK_FAILED();
         total += f->name.len + f->value.len;
         char *d = header_decode(a, f->value, 1024, NULL);
         if (strlen(d) > 1024)
-            abort();
+            FUZZ_CHECK_FAILED();
         (void)header_get(&blk, "Subject");
     }
     if (total > lim.header_block_max)
-        abort();
+        FUZZ_CHECK_FAILED();
     arena_free(&a);
     return 0;
 }

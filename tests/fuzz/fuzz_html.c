@@ -6,6 +6,7 @@
  * trimmed and holds no tab or newline, that the text holds no control
  * character but '\n', and that valid UTF-8 in gives valid UTF-8 out.
  */
+#include "fuzz_check.h"
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -28,15 +29,15 @@ on_url(void *vctx, struct slice url)
     const unsigned char *p = (const unsigned char *)url.ptr;
     c->urls++;
     if (url.len == 0 || url.ptr == NULL)
-        abort();
+        FUZZ_CHECK_FAILED();
     bool inside = url.ptr >= c->in.ptr && url.ptr + url.len <= c->in.ptr + c->in.len;
     if (!inside && (url.len > c->in.len || url.len > HTML_ATTR_MAX))
-        abort();
+        FUZZ_CHECK_FAILED();
     if (p[0] <= 0x20 || p[url.len - 1] <= 0x20)
-        abort();
+        FUZZ_CHECK_FAILED();
     for (size_t i = 0; i < url.len; i++) {
         if (p[i] == '\t' || p[i] == '\n' || p[i] == '\r')
-            abort();
+            FUZZ_CHECK_FAILED();
         c->sum += p[i]; /* touch every byte, for the sanitizer */
     }
 }
@@ -73,14 +74,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     str_init(&out, max);
     int r = html_to_text(c.in, &out, on_url, &c);
     if (out.len > max || (r != 0 && r != -1))
-        abort();
+        FUZZ_CHECK_FAILED();
     /* The only control character in the text is '\n'. */
     for (size_t i = 0; i < out.len; i++)
         if (((unsigned char)out.buf[i] < 0x20 && out.buf[i] != '\n') || out.buf[i] == 0x7f)
-            abort();
+            FUZZ_CHECK_FAILED();
     if (valid_utf8((const unsigned char *)c.in.ptr, c.in.len) &&
         !valid_utf8((const unsigned char *)out.buf, out.len))
-        abort();
+        FUZZ_CHECK_FAILED();
     str_deinit(&out);
     return 0;
 }

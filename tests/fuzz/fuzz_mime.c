@@ -5,6 +5,7 @@
  * the message and inside its parent, and every leaf is decoded with a
  * bounded output. Small limits make the limit paths reachable.
  */
+#include "fuzz_check.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,15 +24,15 @@ check_tree(const struct mime_message *m)
     for (const struct mime_part *p = m->root; p; p = mime_next((struct mime_part *)p)) {
         n++;
         if (p->body_start > p->body_end || p->body_end > m->size || p->header_start > p->body_start)
-            abort();
+            FUZZ_CHECK_FAILED();
         if (p->parent && (p->body_start < p->parent->body_start ||
                           p->body_end > p->parent->body_end))
-            abort();
+            FUZZ_CHECK_FAILED();
         if (p->depth > 8 + 1)
-            abort();
+            FUZZ_CHECK_FAILED();
     }
     if (n != m->nparts)
-        abort();
+        FUZZ_CHECK_FAILED();
 }
 
 /* A fingerprint of the tree: kinds, types and offsets of every part. */
@@ -77,7 +78,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fingerprint(whole, &f1);
     fingerprint(split, &f2);
     if (!slice_eq(str_slice(&f1), str_slice(&f2)))
-        abort();
+        FUZZ_CHECK_FAILED();
 
     struct str out;
     str_init(&out, 4096);
@@ -85,7 +86,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         str_clear(&out);
         (void)mime_part_decode(q, msg, size, &out, NULL);
         if (out.len > 4096)
-            abort();
+            FUZZ_CHECK_FAILED();
     }
     str_deinit(&out);
     str_deinit(&f1);

@@ -7,6 +7,7 @@
  * from. The custom error text made from the input stays within its
  * maximum and holds no control byte.
  */
+#include "fuzz_check.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,15 +48,15 @@ check_done(const struct qmail_envelope *e, const struct qmail_env_limits *l,
 {
     if (e->size > n || e->size > l->size_max || e->nrcpts > l->rcpts_max ||
         strlen(e->sender) > l->addr_max)
-        abort();
+        FUZZ_CHECK_FAILED();
     for (size_t i = 0; i < e->nrcpts; i++)
         if (strlen(e->rcpts[i]) > l->addr_max)
-            abort();
+            FUZZ_CHECK_FAILED();
     struct str s;
     str_init(&s, 0);
     serialise(e, &s);
     if (s.len != e->size || memcmp(s.buf, in, s.len) != 0)
-        abort();
+        FUZZ_CHECK_FAILED();
     str_deinit(&s);
 }
 
@@ -86,10 +87,10 @@ check_custom_error(const char *in, size_t n)
     qmail_custom_error_format(&s, k & 1, text + k / 2, text);
     if (s.len == 0 || s.len > QMAIL_CUSTOM_ERROR_MAX ||
         (s.buf[0] != 'D' && s.buf[0] != 'Z'))
-        abort();
+        FUZZ_CHECK_FAILED();
     for (size_t i = 0; i < s.len; i++)
         if ((unsigned char)s.buf[i] < 0x20 || s.buf[i] == 0x7f)
-            abort();
+            FUZZ_CHECK_FAILED();
     str_deinit(&s);
 }
 
@@ -111,18 +112,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t k = n - off < step ? n - off : step, used;
         s = qmail_env_parser_push(p, in + off, k, &used);
         if (used > k || (s == QMAIL_ENV_MORE && used != k))
-            abort();
+            FUZZ_CHECK_FAILED();
     }
     enum qmail_env_status s2 = qmail_env_parser_finish(p, &split);
     qmail_env_parser_free(&p);
     if (s1 != s2 || s1 == QMAIL_ENV_MORE || !same(&whole, &split))
-        abort();
+        FUZZ_CHECK_FAILED();
     if (s1 == QMAIL_ENV_DONE)
         check_done(&whole, &l, in, n);
     else if (whole.sender != NULL || whole.nrcpts != 0)
-        abort();
+        FUZZ_CHECK_FAILED();
     if (qmail_env_status_exit(s1) == QMAIL_EXIT_BUG)
-        abort();
+        FUZZ_CHECK_FAILED();
     arena_free(&a);
     check_custom_error(in, n);
     return 0;

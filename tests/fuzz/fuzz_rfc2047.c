@@ -7,6 +7,7 @@
  * with a maximum, -1 comes exactly when the whole output does not fit, and
  * what is kept is a prefix of the whole output, cut at a character boundary.
  */
+#include "fuzz_check.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,18 +30,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     str_init(&whole, 0);
     str_init(&lim, max);
     if (rfc2047_decode_opts(in, &whole, &fw, opts) != 0)
-        abort();
+        FUZZ_CHECK_FAILED();
     if (!charset_is_utf8(str_slice(&whole)) || whole.len > 9 * in.len + 16)
-        abort();
+        FUZZ_CHECK_FAILED();
     int r = rfc2047_decode_opts(in, &lim, &fl, opts);
     if (lim.len > max || (r < 0) != (whole.len > max))
-        abort();
+        FUZZ_CHECK_FAILED();
     if (lim.len && memcmp(lim.buf, whole.buf, lim.len) != 0)
-        abort();
+        FUZZ_CHECK_FAILED();
     if (!charset_is_utf8(str_slice(&lim)))
-        abort();
+        FUZZ_CHECK_FAILED();
     if (r == 0 && fl != fw)
-        abort();
+        FUZZ_CHECK_FAILED();
     str_deinit(&whole);
     str_deinit(&lim);
     charset_cache_clear(); /* no iconv descriptor outlives the input */

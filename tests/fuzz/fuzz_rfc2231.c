@@ -8,6 +8,7 @@
  * lower-case name, a value of valid UTF-8 of at most MIME_PARAM_VALUE_MAX
  * bytes, and found again by mime_value_param (first of its name).
  */
+#include "fuzz_check.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,25 +26,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct mime_value v;
     mime_value_parse(a, slice_make((const char *)data, size), &v);
     if (v.value == NULL || v.nparams > MIME_PARAM_MAX || (v.nparams && v.params == NULL))
-        abort();
+        FUZZ_CHECK_FAILED();
     for (const char *p = v.value; *p; p++)
         if ((*p >= 'A' && *p <= 'Z') || *p == ' ' || *p == '\t' || *p == ';')
-            abort();
+            FUZZ_CHECK_FAILED();
     for (size_t k = 0; k < v.nparams; k++) {
         const char *n = v.params[k].name, *val = v.params[k].value;
         size_t len = strlen(val);
         if (n == NULL || val == NULL || n[0] == '\0' || len > MIME_PARAM_VALUE_MAX)
-            abort();
+            FUZZ_CHECK_FAILED();
         for (const char *p = n; *p; p++)
             if (*p >= 'A' && *p <= 'Z')
-                abort();
+                FUZZ_CHECK_FAILED();
         if (!charset_is_utf8(slice_make(val, len)))
-            abort();
+            FUZZ_CHECK_FAILED();
         for (size_t j = 0; j < k; j++)
             if (strcmp(v.params[j].name, n) == 0)
-                abort(); /* one entry per name */
+                FUZZ_CHECK_FAILED(); /* one entry per name */
         if (mime_value_param(&v, n) != val)
-            abort();
+            FUZZ_CHECK_FAILED();
     }
     arena_free(&a);
     charset_cache_clear(); /* no iconv descriptor outlives the input */

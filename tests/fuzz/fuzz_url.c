@@ -4,6 +4,7 @@
  * count and the calls agree with max_urls, and that parsed parts are
  * bounded, lowercased where promised and free of forbidden bytes.
  */
+#include "fuzz_check.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,24 +28,24 @@ check_parsed(const struct url *u, size_t size)
     if (u->host != NULL) {
         size_t n = strlen(u->host);
         if (n == 0 || n > URL_HOST_MAX || n > size)
-            abort();
+            FUZZ_CHECK_FAILED();
         for (const char *c = u->host; *c; c++)
             if ((*c >= 'A' && *c <= 'Z') || (unsigned char)*c <= 0x20 ||
                 (u->host[0] != '[' && strchr("/?#@\\", *c) != NULL))
-                abort();
+                FUZZ_CHECK_FAILED();
     }
     if (u->scheme != NULL)
         for (const char *c = u->scheme; *c; c++)
             if (*c >= 'A' && *c <= 'Z')
-                abort();
+                FUZZ_CHECK_FAILED();
     if (u->port != NULL)
         for (const char *c = u->port; *c; c++)
             if (*c < '0' || *c > '9')
-                abort();
+                FUZZ_CHECK_FAILED();
     const char *parts[] = {u->scheme, u->port, u->path, u->userinfo, u->query, u->fragment};
     for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
         if (parts[i] != NULL && strlen(parts[i]) > size)
-            abort();
+            FUZZ_CHECK_FAILED();
 }
 
 static void
@@ -54,13 +55,13 @@ on_url(void *vctx, struct slice url)
     c->calls++;
     if (url.len == 0 || url.ptr < c->text.ptr ||
         url.ptr + url.len > c->text.ptr + c->text.len)
-        abort();
+        FUZZ_CHECK_FAILED();
     struct url u;
     const char *err = NULL;
     if (url_parse(c->a, url, &u, &err) == 0)
         check_parsed(&u, url.len);
     else if (err == NULL)
-        abort();
+        FUZZ_CHECK_FAILED();
 }
 
 int
@@ -69,13 +70,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct ctx c = {.text = {(const char *)data, size}, .a = arena_new(0)};
     size_t found = url_find_in_text(c.text, MAX_URLS, on_url, &c);
     if (c.calls > MAX_URLS || c.calls > found || (found <= MAX_URLS && c.calls != found))
-        abort();
+        FUZZ_CHECK_FAILED();
     struct url u;
     const char *err = NULL;
     if (url_parse(c.a, c.text, &u, &err) == 0)
         check_parsed(&u, size);
     else if (err == NULL || u.host != NULL)
-        abort();
+        FUZZ_CHECK_FAILED();
     arena_free(&c.a);
     return 0;
 }

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "filterd/settings.h"
+#include "lib/fdio.h"
 #include "lib/mem.h"
 #include "mail/header.h"
 #include "mail/lines.h"
@@ -408,16 +409,8 @@ struct writer {
 static void
 w_flush(struct writer *w)
 {
-    size_t off = 0;
-    while (w->err == 0 && off < w->buf.len) {
-        ssize_t r = write(w->fd, w->buf.buf + off, w->buf.len - off);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            w->err = errno;
-        else
-            off += (size_t)r;
-    }
+    if (w->err == 0 && w->buf.len && fdio_write_all(w->fd, w->buf.buf, w->buf.len) < 0)
+        w->err = errno;
     str_clear(&w->buf);
 }
 

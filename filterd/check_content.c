@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "filterd/settings.h"
+#include "lib/fdio.h"
 #include "lib/log.h"
 #include "lib/mem.h"
 #include "mail/render.h"
@@ -368,17 +369,13 @@ read_file(const char *path, size_t max, struct str *out)
         e = errno;
     else if (!S_ISREG(st.st_mode))
         e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-    while (e == 0) {
-        char buf[8192];
-        ssize_t r = read(fd, buf, sizeof(buf));
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            e = errno;
-        else if (r == 0)
-            break;
-        else if (out->len + (size_t)r > max || str_append(out, buf, (size_t)r) < 0)
-            e = EFBIG;
+    if (e == 0) {
+        struct str tmp;
+        str_init(&tmp, max);
+        errno = 0;
+        if (fdio_read_to_str(fd, &tmp) < 0 || str_append(out, tmp.buf, tmp.len) < 0)
+            e = errno ? errno : EFBIG;
+        str_deinit(&tmp);
     }
     close(fd);
     errno = e;

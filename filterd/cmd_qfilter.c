@@ -96,20 +96,13 @@ int
 cmd_qfilter(int argc, char **argv)
 {
     struct qmail_caller caller;
-    int probe = qmail_caller_probe(&caller);
-    qmail_log_open("filterd");
-    if (probe < 0) {
-        log_error(NULL, "qfilter: fd 0 (message in) or fd 1 (message out) is closed");
-        return QMAIL_EXIT_READ;
-    }
-    struct qmail_opts o;
-    int r = qmail_parse_options(argc, argv, &o);
-    if (r != 0)
-        return r > 0 ? 0 : QMAIL_EXIT_CONFIG;
     struct config *c;
-    struct pipeline *p = qmail_pipeline_new(&o, &c);
-    if (p == NULL)
-        return QMAIL_EXIT_CONFIG;
+    struct pipeline *p;
+    int r = qmail_front_start(argc, argv, "filterd",
+                              "qfilter: fd 0 (message in) or fd 1 (message out) is closed",
+                              &caller, &p, &c);
+    if (r != QMAIL_START_OK)
+        return r;
     int status = qfilter_one(p, &caller);
     pipeline_free(&p);
     config_free(&c);

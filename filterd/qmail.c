@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "filterd/settings.h"
+#include "lib/fdio.h"
 #include "lib/log.h"
 #include "lib/mem.h"
 
@@ -396,21 +397,6 @@ qmail_custom_error_format(struct str *out, bool permanent, const char *xcode,
     str_append_cstr(out, suffix);
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 int
 qmail_refuse(const struct action_plan *plan, enum qmail_front f, int errfd,
              const char *id)
@@ -423,7 +409,7 @@ qmail_refuse(const struct action_plan *plan, enum qmail_front f, int errfd,
     str_init(&t, 0);
     qmail_custom_error_format(&t, a == VERDICT_REJECT, plan->reply_xcode,
                               plan->reply_text);
-    if (write_all(errfd, t.buf, t.len) < 0) {
+    if (fdio_write_all(errfd, t.buf, t.len) < 0) {
         log_warn(id, "cannot write the reason on fd %d: %s", errfd, strerror(errno));
         str_deinit(&t);
         return status;
@@ -703,7 +689,7 @@ feed(const struct action_plan *plan, const struct message *m, const struct str *
     int e = errno;
     close(msg);
     if (r == 0) {
-        r = write_all(env, raw_env->buf ? raw_env->buf : "", raw_env->len);
+        r = fdio_write_all(env, raw_env->buf ? raw_env->buf : "", raw_env->len);
         e = errno;
     }
     close(env);
@@ -776,4 +762,22 @@ qmail_queue_run(const char *prog, const struct action_plan *plan, const struct m
 pipe_fail:
     log_error(id, "cannot make a pipe: %s", strerror(errno));
     return QMAIL_EXIT_BUG;
+}
+
+int
+qmail_front_start(int argc, char **argv, const char *ident, const char *closed_msg,
+                  struct qmail_caller *caller, struct pipeline **p_r, struct config **c_r)
+{
+    int probe = qmail_caller_probe(caller);
+    qmail_log_open(ident);
+    if (probe < 0) {
+        log_error(NULL, "%s", closed_msg);
+        return QMAIL_EXIT_READ;
+    }
+    struct qmail_opts o;
+    int r = qmail_parse_options(argc, argv, &o);
+    if (r != 0)
+        return r > 0 ? 0 : QMAIL_EXIT_CONFIG;
+    *p_r = qmail_pipeline_new(&o, c_r);
+    return *p_r ? QMAIL_START_OK : QMAIL_EXIT_CONFIG;
 }

@@ -177,6 +177,15 @@ struct config *qmail_load_config(const struct qmail_opts *o);
 /* qmail_load_config, then pipeline_new. Returns the pipeline and the
  * configuration in *c_r (free both), or NULL after logging every error. */
 struct pipeline *qmail_pipeline_new(const struct qmail_opts *o, struct config **c_r);
+/* The start both front ends share: probe the caller's descriptors, open
+ * the log as ident, parse -c and -o, load the configuration and build the
+ * pipeline. Returns QMAIL_START_OK with *p_r and *c_r set (free both), or
+ * the status to exit with (0 after a help request). closed_msg is logged
+ * when fd 0 or fd 1 is closed. */
+#define QMAIL_START_OK (-1)
+int qmail_front_start(int argc, char **argv, const char *ident, const char *closed_msg,
+                      struct qmail_caller *caller, struct pipeline **p_r,
+                      struct config **c_r);
 /* Log each line of text as an error (tagged with id when not NULL). */
 void qmail_log_lines(const char *id, const char *text);
 /* Log to syslog when fd 2 is a socket or closed (inetd: stderr would

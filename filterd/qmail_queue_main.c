@@ -75,20 +75,12 @@ int
 main(int argc, char **argv)
 {
     struct qmail_caller caller;
-    int probe = qmail_caller_probe(&caller);
-    qmail_log_open("filterd-qmail-queue");
-    if (probe < 0) {
-        log_error(NULL, "fd 0 (message) or fd 1 (envelope) is closed");
-        return QMAIL_EXIT_READ;
-    }
-    struct qmail_opts o;
-    int r = qmail_parse_options(argc, argv, &o);
-    if (r != 0)
-        return r > 0 ? 0 : QMAIL_EXIT_CONFIG;
     struct config *c;
-    struct pipeline *p = qmail_pipeline_new(&o, &c);
-    if (p == NULL)
-        return QMAIL_EXIT_CONFIG;
+    struct pipeline *p;
+    int r = qmail_front_start(argc, argv, "filterd-qmail-queue",
+                              "fd 0 (message) or fd 1 (envelope) is closed", &caller, &p, &c);
+    if (r != QMAIL_START_OK)
+        return r;
     int status = filter_one(p, &caller, qmail_queue_path(c));
     pipeline_free(&p);
     config_free(&c);

@@ -9,6 +9,8 @@
  */
 #include "atomic_file.h"
 
+#include "fdio.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -116,17 +118,9 @@ atomic_file_append(struct atomic_file *af, const void *data, size_t len)
         errno = af->err;
         return -1;
     }
-    while (len > 0) {
-        ssize_t n = write(af->fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            af->err = n < 0 ? errno : EIO;
-            errno = af->err;
-            return -1;
-        }
-        p += n;
-        len -= (size_t)n;
+    if (fdio_write_all(af->fd, p, len) < 0) {
+        af->err = errno;
+        return -1;
     }
     return 0;
 }

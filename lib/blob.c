@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "mem.h"
 
 struct blob {
@@ -53,23 +54,6 @@ blob_free(struct blob **bp)
     *bp = NULL;
 }
 
-static int
-read_all(int fd, char *buf, size_t n, size_t *got)
-{
-    *got = 0;
-    while (*got < n) {
-        ssize_t r = read(fd, buf + *got, n - *got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return -1;
-        if (r == 0)
-            break;
-        *got += (size_t)r;
-    }
-    return 0;
-}
-
 int
 blob_open_file(struct blob **bp, const char *path, size_t mem_max, struct str *err)
 {
@@ -98,7 +82,7 @@ blob_open_file(struct blob **bp, const char *path, size_t mem_max, struct str *e
     if (b->len <= mem_max) {
         size_t got;
         b->own = xmalloc(b->len + 1);
-        if (read_all(fd, b->own, b->len, &got) < 0) {
+        if (fdio_read_full(fd, b->own, b->len, &got) < 0) {
             str_appendf(err, "%s: %s", path, strerror(errno));
             close(fd);
             blob_free(&b);
@@ -136,21 +120,6 @@ spool_open(struct str *err)
     return fd;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 int
 blob_read_fd(struct blob **bp, int fd, size_t mem_max, struct str *err)
 {
@@ -160,7 +129,7 @@ blob_read_fd(struct blob **bp, int fd, size_t mem_max, struct str *err)
     size_t total = 0, got;
     str_init(&buf, mem_max);
     for (;;) {
-        if (read_all(fd, chunk, sizeof(chunk), &got) < 0) {
+        if (fdio_read_full(fd, chunk, sizeof(chunk), &got) < 0) {
             str_appendf(err, "read error: %s", strerror(errno));
             goto fail;
         }
@@ -172,11 +141,11 @@ blob_read_fd(struct blob **bp, int fd, size_t mem_max, struct str *err)
         if (spool < 0) {
             if ((spool = spool_open(err)) < 0)
                 goto fail;
-            if (write_all(spool, buf.buf ? buf.buf : "", buf.len) < 0)
+            if (fdio_write_all(spool, buf.buf ? buf.buf : "", buf.len) < 0)
                 goto write_fail;
             str_deinit(&buf);
         }
-        if (write_all(spool, chunk, got) < 0)
+        if (fdio_write_all(spool, chunk, got) < 0)
             goto write_fail;
     }
     struct blob *b = blob_alloc();

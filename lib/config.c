@@ -17,6 +17,8 @@
  */
 #include "config.h"
 
+#include "fdio.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -710,24 +712,6 @@ push_file(struct config *c, const char *path, const struct stat *st, const char 
     return 0;
 }
 
-/* Read all of fd into s (bounded by its maximum). Returns 0 or an errno. */
-static int
-slurp(int fd, struct str *s)
-{
-    char chunk[8192];
-    for (;;) {
-        ssize_t got = read(fd, chunk, sizeof(chunk));
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0)
-            return errno;
-        if (got == 0)
-            return 0;
-        if (str_append(s, chunk, (size_t)got) < 0)
-            return EFBIG;
-    }
-}
-
 /*
  * Read the file at path. Returns 0 (errors in the file are recorded), or
  * the errno of a failure to open or read it, which the caller reports.
@@ -754,7 +738,7 @@ read_file(struct config *c, const char *path, const char *from, size_t from_line
     }
     struct str buf;
     str_init(&buf, CONFIG_MAX_FILE_SIZE);
-    err = slurp(fd, &buf);
+    err = (fdio_read_to_str(fd, &buf) < 0 ? errno : 0);
     close(fd);
     if (err == 0)
         parse_buffer(c, path, buf.buf ? buf.buf : "", buf.len);

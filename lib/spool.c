@@ -5,6 +5,8 @@
  */
 #include "spool.h"
 
+#include "fdio.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,21 +70,6 @@ spool_free(struct spool **sp)
     *sp = NULL;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* Create the unlinked file and move the memory bytes into it. */
 static int
 spool_to_file(struct spool *s, struct str *err)
@@ -104,7 +91,7 @@ spool_to_file(struct spool *s, struct str *err)
         return -1;
     }
     unlink(path);
-    if (write_all(fd, s->mem.buf ? s->mem.buf : "", s->mem.len) < 0) {
+    if (fdio_write_all(fd, s->mem.buf ? s->mem.buf : "", s->mem.len) < 0) {
         str_appendf(err, "cannot write the spool file in %s: %s", dir, strerror(errno));
         close(fd);
         return -1;
@@ -135,7 +122,7 @@ spool_append(struct spool *s, const void *p, size_t n, struct str *err)
         s->failed = true;
         return -1;
     }
-    if (write_all(s->fd, p, n) < 0) {
+    if (fdio_write_all(s->fd, p, n) < 0) {
         str_appendf(err, "cannot write the spool file: %s", strerror(errno));
         s->failed = true;
         return -1;

@@ -5,6 +5,7 @@
  * including the sanitizer build. Exits 1 if a folder holds no seed.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,15 @@
 #include <sys/stat.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A seed that cannot be read, or a folder with none, fails the run. */
+#define REPLAY_CHECK(cond, what)                                                        \
+    do {                                                                                \
+        if (!(cond)) {                                                                  \
+            perror(what);                                                               \
+            return 1;                                                                   \
+        }                                                                               \
+    } while (0)
 
 static int
 run_file(const char *path)
@@ -43,28 +53,29 @@ main(int argc, char **argv)
     int seeds = 0;
     for (int i = 1; i < argc; i++) {
         struct stat st;
-        if (stat(argv[i], &st) < 0) {
-            perror(argv[i]);
-            return 1;
-        }
+        REPLAY_CHECK(stat(argv[i], &st) == 0, argv[i]);
         if (!S_ISDIR(st.st_mode)) {
-            seeds += run_file(argv[i]) == 0;
+            REPLAY_CHECK(run_file(argv[i]) == 0, argv[i]);
+            seeds++;
             continue;
         }
         DIR *d = opendir(argv[i]);
+        REPLAY_CHECK(d != NULL, argv[i]);
         struct dirent *e;
-        while (d && (e = readdir(d)) != NULL) {
+        int ok = 1;
+        while (ok && (e = readdir(d)) != NULL) {
             if (e->d_name[0] == '.')
                 continue;
             char path[4096];
             snprintf(path, sizeof(path), "%s/%s", argv[i], e->d_name);
-            if (run_file(path) < 0)
-                return 1;
-            seeds++;
+            ok = run_file(path) == 0;
+            seeds += ok;
         }
-        if (d)
-            closedir(d);
+        closedir(d);
+        REPLAY_CHECK(ok, "a seed could not be read");
     }
     fprintf(stderr, "replayed %d seeds\n", seeds);
-    return seeds > 0 ? 0 : 1;
+    errno = ENOENT;
+    REPLAY_CHECK(seeds > 0, "no seed in the corpus folders");
+    return 0;
 }

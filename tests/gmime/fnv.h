@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define FNV1A64_INIT UINT64_C(0xcbf29ce484222325)
@@ -67,5 +68,15 @@ dump_put_name(FILE *f, const char *name)
     else
         dump_put_token(f, name, strlen(name));
 }
+
+/* A dumper's own check: a failed one names itself on stderr and exits 2,
+ * which compare.py refuses as a broken dump (never read as a difference). */
+#define DUMP_CHECK(cond)                                                                \
+    do {                                                                                \
+        if (!(cond)) {                                                                  \
+            fprintf(stderr, "%s:%d: dump check failed: %s\n", __FILE__, __LINE__, #cond); \
+            exit(2);                                                                    \
+        }                                                                               \
+    } while (0)
 
 #endif

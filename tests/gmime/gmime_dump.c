@@ -117,7 +117,7 @@ put_leaf(GMimePart *part, unsigned index)
     uint64_t h = FNV1A64_INIT;
 
     if (content != NULL)
-        g_mime_data_wrapper_write_to_stream(content, mem);
+        DUMP_CHECK(g_mime_data_wrapper_write_to_stream(content, mem) >= 0);
     bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
     h = fnv1a64_update(h, bytes->data, bytes->len);
     printf("PART %u ", index);

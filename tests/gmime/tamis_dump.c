@@ -35,7 +35,9 @@ dump_one(const char *path, const struct mail_limits *lim)
         if (p->kind != MIME_LEAF)
             continue;
         str_clear(&dec);
-        (void)message_decode_part(m, p, &dec, NULL);
+        DUMP_CHECK(p->body_start <= p->body_end && p->body_end <= m->mime->size);
+        /* dec has no maximum: -1 can only mean the file could not be read. */
+        DUMP_CHECK(message_decode_part(m, p, &dec, NULL) == 0);
         printf("PART %zu ", i++);
         dump_put_token(stdout, p->type, strlen(p->type));
         putchar(' ');

@@ -30,6 +30,14 @@
 
 static const char *dir;
 
+/* The qmail-queue protocol as the real one checks it: a breach ends the
+ * stand-in with the status qmail-queue gives for it. */
+#define PROTOCOL_CHECK(cond, status)                                                    \
+    do {                                                                                \
+        if (!(cond))                                                                    \
+            _exit(status);                                                              \
+    } while (0)
+
 /* Write n bytes to DIR/name. */
 static void
 record(const char *name, const char *p, size_t n)
@@ -103,12 +111,10 @@ read_envelope(void)
         char c = env_byte(&buf, &len, &cap);
         if (want == 'T' && c == '\0')
             break;
-        if (c != want)
-            _exit(91);
+        PROTOCOL_CHECK(c == want, 91);
         size_t n = 0;
         while (env_byte(&buf, &len, &cap) != '\0')
-            if (++n > ADDR_MAX)
-                _exit(11);
+            PROTOCOL_CHECK(++n <= ADDR_MAX, 11);
         want = 'T';
     }
     record("envelope", buf, len);

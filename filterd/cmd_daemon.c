@@ -313,8 +313,14 @@ cmd_lint(int argc, char **argv)
             fprintf(stderr, "%s\n", config_warning(c, i));
     fputs(str_cstr(&err), stderr);
     const char *path = config_path(&o);
-    if (p)
+    if (p) {
+        struct str sum;
+        str_init(&sum, 0);
+        pipeline_summary(p, &sum);
+        fputs(str_cstr(&sum), stdout);
+        str_deinit(&sum);
         printf("%s: ok\n", path ? path : "built-in defaults");
+    }
     r = p ? 0 : EX_CONFIG;
     pipeline_free(&p);
     config_free(&c);

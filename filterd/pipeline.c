@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "filterd/actions.h"
+#include "filterd/check.h"
 #include "filterd/check_content.h"
 #include "filterd/check_structure.h"
 #include "filterd/settings.h"
@@ -27,7 +28,19 @@ struct pipeline {
     struct verdict_thresholds thresholds;
     struct content_checks *content;
     struct actions_config *actions;
+    const struct check_ops *const *checks; /* the registry (filterd/check.h) */
+    void **states;                          /* one per check; NULL: not built */
+    size_t nchecks;
 };
+
+static void
+free_states(struct pipeline *p)
+{
+    for (size_t i = 0; i < p->nchecks; i++)
+        if (p->states[i])
+            p->checks[i]->state_free(p->states[i]);
+    free(p->states);
+}
 
 struct pipeline *
 pipeline_new(const struct config *c, struct str *err)
@@ -41,6 +54,20 @@ pipeline_new(const struct config *c, struct str *err)
     p->limits = settings_limits(c);
     p->thresholds = settings_thresholds(c);
     p->content = cc;
+    p->checks = checks_registry(&p->nchecks);
+    p->states = xcalloc(p->nchecks + 1, sizeof(*p->states));
+    bool ok = true;
+    for (size_t i = 0; i < p->nchecks; i++) {
+        p->states[i] = p->checks[i]->state_new(c, err);
+        if (p->states[i] == NULL)
+            ok = false; /* go on: report every check's errors at once */
+    }
+    if (!ok) {
+        free_states(p);
+        content_checks_free(&p->content);
+        free(p);
+        return NULL;
+    }
     p->actions = actions_config_new(c);
     return p;
 }
@@ -51,10 +78,19 @@ pipeline_free(struct pipeline **pp)
     struct pipeline *p = *pp;
     if (p == NULL)
         return;
+    free_states(p);
     content_checks_free(&p->content);
     actions_config_free(&p->actions);
     free(p);
     *pp = NULL;
+}
+
+void
+pipeline_summary(const struct pipeline *p, struct str *out)
+{
+    for (size_t i = 0; i < p->nchecks; i++)
+        if (p->checks[i]->summary)
+            p->checks[i]->summary(p->states[i], out);
 }
 
 const struct mail_limits *
@@ -75,11 +111,12 @@ pipeline_actions(const struct pipeline *p)
     return p->actions;
 }
 
-/* No check looks at the connection yet: only an earlier decision counts. */
 void
 pipeline_connect(const struct pipeline *p, const struct scan_env *env, struct verdict *v)
 {
-    (void)env;
+    for (size_t i = 0; i < p->nchecks && !v->final; i++)
+        if (p->checks[i]->connect)
+            p->checks[i]->connect(p->states[i], env, v);
     if (v->final)
         verdict_finish(v, &p->thresholds);
 }
@@ -89,6 +126,9 @@ pipeline_envelope(const struct pipeline *p, const struct scan_env *env, struct v
 {
     if (!v->final && env->size_hint)
         (void)check_size(p->content, env->size_hint, true, v);
+    for (size_t i = 0; i < p->nchecks && !v->final; i++)
+        if (p->checks[i]->envelope)
+            p->checks[i]->envelope(p->states[i], env, v);
     if (v->final)
         verdict_finish(v, &p->thresholds);
 }
@@ -97,10 +137,12 @@ void
 pipeline_content(const struct pipeline *p, const struct scan_env *env, struct message *m,
                  struct verdict *v)
 {
-    (void)env;
     if (!v->final && !check_size(p->content, blob_size(m->blob), false, v)) {
         check_structure(m, v);
         check_content(p->content, m, v);
+        for (size_t i = 0; i < p->nchecks && !v->final; i++)
+            if (p->checks[i]->content)
+                p->checks[i]->content(p->states[i], env, m, v);
     }
     verdict_finish(v, &p->thresholds);
 }

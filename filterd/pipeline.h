@@ -44,6 +44,8 @@ struct pipeline *pipeline_new(const struct config *c, struct str *err);
 void pipeline_free(struct pipeline **pp);
 const struct mail_limits *pipeline_limits(const struct pipeline *p);
 const struct verdict_thresholds *pipeline_thresholds(const struct pipeline *p);
+/* Append what each check loaded (rule counts, zones...) for `filterd lint`. */
+void pipeline_summary(const struct pipeline *p, struct str *out);
 /* The action settings (filterd/actions.h). */
 const struct actions_config *pipeline_actions(const struct pipeline *p);
 

@@ -8,14 +8,19 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "filterd/check.h"
+#include "lib/log.h"
+#include "lib/mem.h"
+
 #define K (1024LL)
 #define M (1024LL * 1024LL)
 
-static const struct config_key schema[] = {
+static const struct config_key base_schema[] = {
     /* Where things are. */
     {"milter_socket", CONFIG_STRING, "unix:/run/tamis/filterd.sock", 0, 0,
      "libmilter socket: unix:PATH or inet:PORT@ADDR"},
@@ -87,10 +92,37 @@ static const struct config_key schema[] = {
      "when a pattern cannot be matched (a pcre2 limit): tempfail or accept"},
 };
 
+/* The base schema and every registered check's, joined once. */
+static struct config_key *schema;
+static size_t schema_n;
+static pthread_once_t schema_once = PTHREAD_ONCE_INIT;
+
+static void
+join_schema(void)
+{
+    size_t nchecks, n = sizeof(base_schema) / sizeof(base_schema[0]);
+    const struct check_ops *const *checks = checks_registry(&nchecks);
+    for (size_t i = 0; i < nchecks; i++)
+        n += checks[i]->nschema;
+    schema = xcalloc(n, sizeof(*schema));
+    memcpy(schema, base_schema, sizeof(base_schema));
+    schema_n = sizeof(base_schema) / sizeof(base_schema[0]);
+    for (size_t i = 0; i < nchecks; i++)
+        for (size_t j = 0; j < checks[i]->nschema; j++) {
+            const struct config_key *k = &checks[i]->schema[j];
+            for (size_t e = 0; e < schema_n; e++)
+                if (strcmp(schema[e].name, k->name) == 0)
+                    log_panic("settings: check %s redefines the setting %s",
+                              checks[i]->name, k->name);
+            schema[schema_n++] = *k;
+        }
+}
+
 const struct config_key *
 settings_schema(size_t *n_r)
 {
-    *n_r = sizeof(schema) / sizeof(schema[0]);
+    pthread_once(&schema_once, join_schema);
+    *n_r = schema_n;
     return schema;
 }
 

@@ -47,6 +47,30 @@ verdict_add(struct verdict *v, const char *name, double score, const char *descr
     v->n++;
 }
 
+void
+verdict_decide(struct verdict *v, enum verdict_action action, const char *code,
+               const char *xcode, const char *text)
+{
+    v->final = true;
+    v->action = action;
+    v->reply_code = code ? arena_strdup(v->arena, code) : NULL;
+    v->reply_xcode = xcode ? arena_strdup(v->arena, xcode) : NULL;
+    v->reply_text = text ? arena_strdup(v->arena, text) : NULL;
+}
+
+void
+verdict_check_failed(struct verdict *v, const char *check, const char *why, bool accept)
+{
+    char name[64] = "CHECK_ERROR_";
+    size_t n = strlen(name);
+    for (const char *c = check; *c && n + 1 < sizeof(name); c++)
+        name[n++] = (*c >= 'a' && *c <= 'z') ? (char)(*c - 'a' + 'A') : *c;
+    name[n] = '\0';
+    verdict_add(v, name, 0.0, why);
+    if (!accept)
+        verdict_decide(v, VERDICT_TEMPFAIL, NULL, NULL, NULL);
+}
+
 static bool
 reached(double score, double threshold)
 {

@@ -62,6 +62,17 @@ void verdict_init(struct verdict *v, struct arena *a);
 /* Add a symbol (name and description are copied). */
 void verdict_add(struct verdict *v, const char *name, double score,
                  const char *description);
+/* Decide now: the action is final and later stages skip. code, xcode and
+ * text (copied; NULL for the configured defaults) make the SMTP reply of a
+ * reject or tempfail, e.g. "554", "5.7.1", "Service unavailable; client
+ * [192.0.2.1] blocked using zen.example". */
+void verdict_decide(struct verdict *v, enum verdict_action action, const char *code,
+                    const char *xcode, const char *text);
+/* A check could not run: add the symbol CHECK_ERROR_<CHECK> (upper case)
+ * with score 0 and the reason, then apply the failure policy: tempfail
+ * ("451 4.7.1"), unless accept is true (the check's on_error setting). */
+void verdict_check_failed(struct verdict *v, const char *check, const char *why,
+                          bool accept);
 /* Sum the scores and choose the action. */
 void verdict_finish(struct verdict *v, const struct verdict_thresholds *t);
 /* "accept", "add-header", ... */

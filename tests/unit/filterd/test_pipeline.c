@@ -714,7 +714,7 @@ test_man_page(void)
     CHECK(f != NULL);
     if (f == NULL)
         return;
-    static char page[65536];
+    static char page[262144];
     size_t n = fread(page, 1, sizeof(page) - 1, f);
     page[n] = '\0';
     fclose(f);
@@ -729,9 +729,39 @@ test_man_page(void)
     t_current = "test_man_page";
 }
 
+/* A check's own decision and its failure policy (filterd/check.h). */
+static void
+test_decide(void)
+{
+    struct arena *a = arena_new(0);
+    struct verdict v;
+    struct verdict_thresholds t = verdict_thresholds_default();
+    verdict_init(&v, a);
+    verdict_check_failed(&v, "virus", "engine not loaded", false);
+    verdict_finish(&v, &t);
+    CHECK(v.final);
+    CHECK_INT(v.action, VERDICT_TEMPFAIL);
+    CHECK_STR(v.symbols[0].name, "CHECK_ERROR_VIRUS");
+    verdict_init(&v, a);
+    verdict_check_failed(&v, "dnsbl", "timeout", true);
+    verdict_finish(&v, &t);
+    CHECK(!v.final);
+    CHECK_INT(v.action, VERDICT_ACCEPT);
+    verdict_init(&v, a);
+    char text[] = "blocked using zen.example";
+    verdict_decide(&v, VERDICT_REJECT, "554", "5.7.1", text);
+    text[0] = 'X'; /* the verdict keeps its own copy */
+    verdict_finish(&v, &t);
+    CHECK_INT(v.action, VERDICT_REJECT);
+    CHECK_STR(v.reply_text, "blocked using zen.example");
+    CHECK_STR(v.reply_code, "554");
+    arena_free(&a);
+}
+
 int
 main(void)
 {
+    T_RUN(test_decide);
     T_RUN(test_thresholds_to_actions);
     T_RUN(test_patterns_match);
     T_RUN(test_gtube);

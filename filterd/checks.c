@@ -7,9 +7,11 @@
 #include "filterd/check.h"
 
 /* One line per check, "&check_<name>_ops,", declared here. */
+extern const struct check_ops check_tables_ops;
 
 static const struct check_ops *const registry[] = {
     /* Connection and envelope checks. */
+    &check_tables_ops,
     /* Content checks; the rule engine last. */
     NULL, /* the end */
 };

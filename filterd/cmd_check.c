@@ -23,20 +23,28 @@
 #include "lib/json.h"
 #include "lib/log.h"
 
+/* Most --rcpt options of one run. */
+#define CHECK_RCPTS_MAX 1000
+
 struct check_opts {
     bool json, dump, report;
     struct pipeline *pipeline;
+    struct scan_env env; /* --client-addr, --client-name, --helo, --from, --rcpt */
+    const char *rcpts[CHECK_RCPTS_MAX];
 };
 
 static void
 usage(FILE *f)
 {
     fputs("usage: filterd check [--json] [--report] [--dump] [-c FILE] [-o key=value]...\n"
-          "                     [FILE...]\n"
+          "                     [--client-addr IP] [--client-name HOST] [--helo NAME]\n"
+          "                     [--from ADDR] [--rcpt ADDR]... [FILE...]\n"
           "  Scan each message FILE (standard input when none, or \"-\") and print\n"
           "  its verdict; --json prints one JSON object per message; --report adds\n"
           "  what the actions would do (header edits, subject, reply); --dump prints\n"
-          "  the parsed message instead (headers, MIME tree, start of each text).\n",
+          "  the parsed message instead (headers, MIME tree, start of each text).\n"
+          "  The envelope options give what an MTA would tell: the client, HELO,\n"
+          "  sender (\"\" for the null sender) and recipients (repeat --rcpt).\n",
           f);
 }
 
@@ -112,12 +120,10 @@ report_json(const struct action_plan *plan, struct str *out)
 static void
 scan_print(const struct check_opts *o, struct message *m, const char *path, struct str *out)
 {
-    static const struct scan_env env = {
-        .queue_id = "", .client_addr = "", .client_name = "", .helo = "", .sender = ""};
     struct verdict v;
     struct action_plan plan;
     verdict_init(&v, m->arena);
-    pipeline_scan(o->pipeline, &env, m, &v);
+    pipeline_scan(o->pipeline, &o->env, m, &v);
     if (o->report)
         actions_plan(o->pipeline, m, &v, &plan);
     if (o->json) {
@@ -212,9 +218,17 @@ cmd_check(int argc, char **argv)
         {"dump", no_argument, NULL, 'd'},
         {"report", no_argument, NULL, 'r'},
         {"help", no_argument, NULL, 'h'},
+        {"client-addr", required_argument, NULL, 'A'},
+        {"client-name", required_argument, NULL, 'N'},
+        {"helo", required_argument, NULL, 'H'},
+        {"from", required_argument, NULL, 'F'},
+        {"rcpt", required_argument, NULL, 'R'},
         {NULL, 0, NULL, 0},
     };
-    struct check_opts o = {0};
+    static struct check_opts o;
+    memset(&o, 0, sizeof(o));
+    o.env = (struct scan_env){.queue_id = "", .client_addr = "", .client_name = "",
+                              .helo = "", .sender = "", .rcpts = o.rcpts};
     const char *conf = NULL;
     char *overrides[64];
     size_t nover = 0;
@@ -232,6 +246,18 @@ cmd_check(int argc, char **argv)
                 return EX_USAGE;
             }
             overrides[nover++] = optarg;
+            break;
+        case 'A': o.env.client_addr = optarg; break;
+        case 'N': o.env.client_name = optarg; break;
+        case 'H': o.env.helo = optarg; break;
+        case 'F': o.env.sender = optarg; break;
+        case 'R':
+            if (o.env.nrcpts == CHECK_RCPTS_MAX) {
+                fprintf(stderr, "filterd check: more than %d --rcpt options\n",
+                        CHECK_RCPTS_MAX);
+                return EX_USAGE;
+            }
+            o.rcpts[o.env.nrcpts++] = optarg;
             break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return EX_USAGE;

@@ -419,6 +419,15 @@ take_line(struct line_ctx *lc, struct slice line)
     }
 }
 
+/* A physical line without its final CR. */
+static struct slice
+physical(const char *buf, size_t start, size_t end)
+{
+    if (end > start && buf[end - 1] == '\r')
+        end--;
+    return slice_make(buf + start, end - start);
+}
+
 static bool
 skipped(struct slice line)
 {
@@ -438,7 +447,7 @@ next_logical(struct line_ctx *lc, const char *buf, size_t len, size_t *pos, size
     while (*pos < len) {
         const char *nl = memchr(buf + *pos, '\n', len - *pos);
         size_t end = nl ? (size_t)(nl - buf) : len;
-        struct slice line = slice_make(buf + *pos, end - *pos);
+        struct slice line = physical(buf, *pos, end);
         bool cont = line.len && is_space(line.ptr[0]) && !skipped(line);
         if (!first && !cont && !skipped(line))
             break;
@@ -448,6 +457,8 @@ next_logical(struct line_ctx *lc, const char *buf, size_t len, size_t *pos, size
         *pos = nl ? end + 1 : len;
         if (skipped(line))
             continue;
+        if (!first)
+            line = slice_trim(line);
         if ((!first && str_appendc(&logical, ' ') < 0) ||
             str_append(&logical, line.ptr, line.len) < 0)
             too_long = true;
@@ -479,7 +490,7 @@ table_parse(struct table *t, const char *name, const char *buf, size_t len,
         }
         const char *nl = memchr(buf + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - buf) : len;
-        struct slice line = slice_make(buf + pos, end - pos);
+        struct slice line = physical(buf, pos, end);
         lc.lineno = lineno++;
         pos = nl ? end + 1 : len;
         if (!skipped(line))

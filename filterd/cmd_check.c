@@ -44,7 +44,7 @@ usage(FILE *f)
           "  what the actions would do (header edits, subject, reply); --dump prints\n"
           "  the parsed message instead (headers, MIME tree, start of each text).\n"
           "  The envelope options give what an MTA would tell: the client, HELO,\n"
-          "  sender (\"\" for the null sender) and recipients (repeat --rcpt).\n",
+          "  sender (the null sender when not given) and recipients (repeat --rcpt).\n",
           f);
 }
 

@@ -41,13 +41,15 @@ static const struct config_key tables_schema[] = {
     {"badmailfrom_patterns", CONFIG_LIST, "", 0, 0,
      "Files of pcre2 patterns (one a line) of refused senders"},
     {"badmailfrom_action", CONFIG_STRING, "REJECT", 0, 0,
-     "For a badmailfrom sender: REJECT [text], DEFER, DISCARD, a score, or NNN x.y.z text"},
+     "For a badmailfrom sender: REJECT [text], DEFER, DISCARD, a score, or NNN x.y.z "
+     "text"},
     {"badrcptto", CONFIG_LIST, "", 0, 0,
      "qmail-style badrcptto files: refused recipients, user@host or @host"},
     {"badrcptto_patterns", CONFIG_LIST, "", 0, 0,
      "Files of pcre2 patterns (one a line) of refused recipients"},
     {"badrcptto_action", CONFIG_STRING, "REJECT", 0, 0,
-     "For a badrcptto recipient: REJECT [text], DEFER, DISCARD, a score, or NNN x.y.z text"},
+     "For a badrcptto recipient: REJECT [text], DEFER, DISCARD, a score, or NNN x.y.z "
+     "text"},
 };
 
 struct tables_state {
@@ -72,13 +74,15 @@ static const struct subject s_from = {"ACCESS_FROM", "sender", "554",
                                       "Sender address refused by local policy"};
 static const struct subject s_rcpt = {"ACCESS_RCPT", "recipient", "554",
                                       "Recipient address refused by local policy"};
-static const struct subject s_bmf = {"BADMAILFROM", "sender", "553",
-                                     "Sender address refused by local policy (badmailfrom)"};
+static const struct subject s_bmf = {
+    "BADMAILFROM", "sender", "553",
+    "Sender address refused by local policy (badmailfrom)"};
 static const struct subject s_bmf_re = {
     "BADMAILFROM_PATTERN", "sender", "553",
     "Sender address refused by local policy (badmailfrom)"};
-static const struct subject s_brt = {"BADRCPTTO", "recipient", "553",
-                                     "Recipient address refused by local policy (badrcptto)"};
+static const struct subject s_brt = {
+    "BADRCPTTO", "recipient", "553",
+    "Recipient address refused by local policy (badrcptto)"};
 static const struct subject s_brt_re = {
     "BADRCPTTO_PATTERN", "recipient", "553",
     "Recipient address refused by local policy (badrcptto)"};
@@ -132,7 +136,8 @@ load_action(const struct config *c, const char *key, struct table_value *out,
     if (r == 0 && (out->action == TABLE_OK || out->action == TABLE_DUNNO ||
                    out->action == TABLE_NONE)) {
         table_value_deinit(out);
-        str_append_cstr(&why, "wants REJECT [text], DEFER, DISCARD, a score, or NNN text");
+        str_append_cstr(&why,
+                        "wants REJECT [text], DEFER, DISCARD, a score, or NNN text");
         r = -1;
     }
     if (r < 0)

@@ -322,44 +322,49 @@ ip_hash_key(struct line_ctx *lc, unsigned char *k, char tag, struct slice key)
     return table_ip_hash_key(k, tag, &ip);
 }
 
+/* Why key k (its tag stripped) cannot serve with tag, or NULL; *ip says
+ * whether it is an IP key. */
+static const char *
+key_problem(char tag, struct slice k, bool *ip)
+{
+    bool addr = has_char(k, '@') || slice_eq(k, SLICE_LIT("<>"));
+    *ip = !addr && table_ip_key_like(k);
+    if (k.len == 0)
+        return "empty key";
+    if (slice_eq(k, SLICE_LIT("@")))
+        return "\"@\" alone: write user@, @domain or user@domain";
+    if (addr && tag == 'C')
+        return "a Connect: key is an address or a host name";
+    if (*ip && (tag == 'F' || tag == 'T'))
+        return "an address key cannot be an IP address";
+    if (!addr && !*ip && (k.ptr[0] == '.' && (k.len == 1 || k.ptr[1] == '.')))
+        return "bad domain";
+    return NULL;
+}
+
+/* Add key (as written, tag included) with value *val (taken). */
 static void
 parse_access_key(struct line_ctx *lc, struct slice key, struct table_value *val)
 {
     struct slice k = key;
     char tag = key_tag(&k);
     unsigned char hk[TABLE_LINE_MAX + 40];
-    size_t n;
-    if (k.len == 0) {
-        line_error(lc, "empty key");
-    } else if (has_char(k, '@') || slice_eq(k, SLICE_LIT("<>"))) {
-        if (tag == 'C')
-            line_error(lc, "a Connect: key is an address or a host name, not \"%.*s\"",
-                       (int)k.len, k.ptr);
-        else if (slice_eq(k, SLICE_LIT("@")))
-            line_error(lc, "\"@\" alone: write user@, @domain or user@domain");
-        else
-            goto store_string;
-    } else if (table_ip_key_like(k)) {
-        if (tag == 'F' || tag == 'T')
-            line_error(lc, "an address key cannot be an IP address");
-        else if ((n = ip_hash_key(lc, hk, tag, k)) > 0)
-            add_entry(lc, hk, n, key, val);
-        else
-            goto drop;
-        return;
-    } else if (slice_eq(k, SLICE_LIT(".")) || (k.len >= 2 && k.ptr[0] == '.' && k.ptr[1] == '.')) {
-        line_error(lc, "bad domain \"%.*s\"", (int)k.len, k.ptr);
+    size_t n = 0;
+    bool ip;
+    const char *why = key_problem(tag, k, &ip);
+    if (why) {
+        line_error(lc, "%s: \"%.*s\"", why, (int)key.len, key.ptr);
+    } else if (ip) {
+        n = ip_hash_key(lc, hk, tag, k);
     } else {
-        goto store_string;
+        if (k.ptr[k.len - 1] == '.' && !slice_eq(k, SLICE_LIT("<>")))
+            k.len--; /* a fully qualified domain's final dot */
+        n = string_key(hk, tag, k);
     }
-drop:
-    table_value_deinit(val);
-    return;
-store_string:
-    if (k.ptr[k.len - 1] == '.' && !slice_eq(k, SLICE_LIT("<>")))
-        k.len--; /* a fully qualified domain's final dot */
-    n = string_key(hk, tag, k);
-    add_entry(lc, hk, n, key, val);
+    if (n)
+        add_entry(lc, hk, n, key, val);
+    else
+        table_value_deinit(val);
 }
 
 static void
@@ -413,9 +418,15 @@ take_line(struct line_ctx *lc, struct slice line)
     }
     line = slice_trim(line);
     switch (lc->t->format) {
-    case TABLE_LIST: parse_list_line(lc, line); break;
-    case TABLE_PATTERNS: parse_pattern_line(lc, line); break;
-    case TABLE_ACCESS: parse_access_line(lc, line); break;
+    case TABLE_LIST:
+        parse_list_line(lc, line);
+        break;
+    case TABLE_PATTERNS:
+        parse_pattern_line(lc, line);
+        break;
+    case TABLE_ACCESS:
+        parse_access_line(lc, line);
+        break;
     }
 }
 
@@ -439,7 +450,8 @@ skipped(struct slice line)
  * logical line before it (as in Postfix's tables). Adds the logical line
  * that starts at *pos (at line number *lineno) to lc and moves both on. */
 static void
-next_logical(struct line_ctx *lc, const char *buf, size_t len, size_t *pos, size_t *lineno)
+next_logical(struct line_ctx *lc, const char *buf, size_t len, size_t *pos,
+             size_t *lineno)
 {
     struct str logical;
     str_init(&logical, TABLE_LINE_MAX + 1);

@@ -54,10 +54,10 @@ enum table_action {
 /* The value of an entry (or of a setting in the same syntax). */
 struct table_value {
     enum table_action action;
-    double score;  /* TABLE_SCORE */
-    char code[4];  /* "550"; "" when not given */
+    double score;   /* TABLE_SCORE */
+    char code[4];   /* "550"; "" when not given */
     char xcode[12]; /* "5.7.1"; "" when not given */
-    char *text;    /* NULL when not given */
+    char *text;     /* NULL when not given */
 };
 
 /* One match: the entry's value, the key as written (or the pattern) and

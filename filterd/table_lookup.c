@@ -103,9 +103,9 @@ parse_v6(struct slice s, struct table_ip *ip)
             return "bad IPv6 address or prefix (unknown tag?)";
         for (size_t i = 0; i < g.len; i++) {
             int h = g.ptr[i];
-            int d = is_digit((char)h) ? h - '0'
+            int d = is_digit((char)h)                        ? h - '0'
                     : (h | 0x20) >= 'a' && (h | 0x20) <= 'f' ? (h | 0x20) - 'a' + 10
-                                                            : -1;
+                                                             : -1;
             if (d < 0)
                 return "bad IPv6 address or prefix (unknown tag?)";
             v = v * 16 + (unsigned)d;

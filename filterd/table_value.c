@@ -124,8 +124,8 @@ parse_code(struct slice code, struct slice rest, struct table_value *v, struct s
         v->xcode[w.len] = '\0';
         rest = after;
     } else if (w.len > 1 && is_digit(w.ptr[0]) && w.ptr[1] == '.') {
-        str_appendf(why, "bad enhanced status code \"%.*s\" for %s (want %c.N.N)", (int)w.len,
-                    w.ptr, v->code, code.ptr[0]);
+        str_appendf(why, "bad enhanced status code \"%.*s\" for %s (want %c.N.N)",
+                    (int)w.len, w.ptr, v->code, code.ptr[0]);
         return -1;
     }
     return set_text(v, rest, why);
@@ -170,8 +170,8 @@ parse_keyword(struct slice w, struct slice rest, struct table_value *v, struct s
         enum table_action action;
         bool text;
     } words[] = {
-        {"ok", TABLE_OK, false},           {"dunno", TABLE_DUNNO, false},
-        {"reject", TABLE_REJECT, true},    {"defer", TABLE_TEMPFAIL, true},
+        {"ok", TABLE_OK, false},          {"dunno", TABLE_DUNNO, false},
+        {"reject", TABLE_REJECT, true},   {"defer", TABLE_TEMPFAIL, true},
         {"discard", TABLE_DISCARD, true},
     };
     for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {

@@ -72,31 +72,30 @@ test_patterns(void)
     table_free(&t);
 }
 
-static const char access_text[] =
-    "# client keys\n"
-    "192.0.2.1        REJECT one host\n"
-    "192.0.2          4.5\n"
-    "192.0.2.0/25     DISCARD\n"
-    "10               550 5.7.1 no tens\n"
-    "2001:db8::/32    DEFER slow down\n"
-    "2001:db8:1       OK\n"
-    "IPv6:2001:db8:2::1 REJECT\n"
-    "Connect:host.example.com OK\n"
-    "example.com      REJECT\n"
-    ".example.net     3\n"
-    "good.example.com DUNNO\n"
-    "# address keys\n"
-    "user+tag@example.org  1\n"
-    "user@example.org      2\n"
-    "@example.org          5\n"
-    "example.org           7\n"
-    ".org                  -1.5\n"
-    "postmaster@           OK\n"
-    "From:sales@           450 4.2.0\n"
-    "To:sales@             451 later\n"
-    "<>                    DISCARD\n"
-    "long.example          REJECT line\n"
-    "  continued\n";
+static const char access_text[] = "# client keys\n"
+                                  "192.0.2.1        REJECT one host\n"
+                                  "192.0.2          4.5\n"
+                                  "192.0.2.0/25     DISCARD\n"
+                                  "10               550 5.7.1 no tens\n"
+                                  "2001:db8::/32    DEFER slow down\n"
+                                  "2001:db8:1       OK\n"
+                                  "IPv6:2001:db8:2::1 REJECT\n"
+                                  "Connect:host.example.com OK\n"
+                                  "example.com      REJECT\n"
+                                  ".example.net     3\n"
+                                  "good.example.com DUNNO\n"
+                                  "# address keys\n"
+                                  "user+tag@example.org  1\n"
+                                  "user@example.org      2\n"
+                                  "@example.org          5\n"
+                                  "example.org           7\n"
+                                  ".org                  -1.5\n"
+                                  "postmaster@           OK\n"
+                                  "From:sales@           450 4.2.0\n"
+                                  "To:sales@             451 later\n"
+                                  "<>                    DISCARD\n"
+                                  "long.example          REJECT line\n"
+                                  "  continued\n";
 
 static void
 test_access_ip(void)
@@ -106,11 +105,11 @@ test_access_ip(void)
         const char *ip, *want;
     } cases[] = {
         {"192.0.2.1", "192.0.2.1"},
-        {"192.0.2.2", "192.0.2.0/25"},  /* /25 before /24 */
+        {"192.0.2.2", "192.0.2.0/25"}, /* /25 before /24 */
         {"192.0.2.200", "192.0.2"},
         {"192.0.3.1", "-"},
         {"10.9.8.7", "10"},
-        {"::ffff:10.9.8.7", "10"},      /* IPv4-mapped */
+        {"::ffff:10.9.8.7", "10"}, /* IPv4-mapped */
         {"2001:db8::1", "2001:db8::/32"},
         {"2001:db8:1::9", "2001:db8:1"}, /* /48 before /32 */
         {"2001:db8:2::1", "IPv6:2001:db8:2::1"},
@@ -141,14 +140,15 @@ test_access_names(void)
         {TABLE_CLIENT, "a.b.Example.COM.", "example.com"}, /* parents, case, final dot */
         {TABLE_CLIENT, "host.example.com", "Connect:host.example.com"},
         {TABLE_FROM, "host.example.com", "example.com"}, /* the tag limits the key */
-        {TABLE_CLIENT, "example.net", "-"},               /* .example.net: subdomains */
+        {TABLE_CLIENT, "example.net", "-"},              /* .example.net: subdomains */
         {TABLE_CLIENT, "mx.example.net", ".example.net"},
         {TABLE_CLIENT, "good.example.com", "good.example.com"},
         {TABLE_CLIENT, "x.long.example", "long.example"},
         {TABLE_CLIENT, "", "-"},
     };
     for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++)
-        CHECK_STR(key_of(table_lookup_host(t, hosts[i].kind, hosts[i].item)), hosts[i].want);
+        CHECK_STR(key_of(table_lookup_host(t, hosts[i].kind, hosts[i].item)),
+                  hosts[i].want);
     const struct table_entry *e = table_lookup_host(t, TABLE_CLIENT, "long.example");
     CHECK_STR(e && e->value.text ? e->value.text : "", "line continued");
     CHECK_INT(e ? (int)e->value.action : -1, TABLE_REJECT);
@@ -214,9 +214,12 @@ test_errors(void)
         {TABLE_ACCESS, "300.1 OK\n", "t:1: bad IPv4 address"},
         {TABLE_ACCESS, "Spam:foo OK\n", "t:1: bad IPv6 address or prefix (unknown tag?)"},
         {TABLE_ACCESS, "From:192.0.2.1 OK\n", "t:1: an address key cannot be an IP"},
+        {TABLE_ACCESS, "To:192.0.2.1 REJECT with a text\n",
+         "t:1: an address key cannot be an IP address: \"To:192.0.2.1\""},
         {TABLE_ACCESS, "Connect:a@b OK\n", "t:1: a Connect: key is an address"},
         {TABLE_ACCESS, "a@b 550 4.7.1 no\n", "t:1: bad enhanced status code \"4.7.1\""},
-        {TABLE_ACCESS, "a@b REJECT caf\xc3\xa9\n", "t:1: a reply text is printable ASCII"},
+        {TABLE_ACCESS, "a@b REJECT caf\xc3\xa9\n",
+         "t:1: a reply text is printable ASCII"},
         {TABLE_ACCESS, "a@b 99999\n", "t:1: unknown value"},
         {TABLE_ACCESS, "a@b ERROR:250 ok\n", "t:1: ERROR: wants a 4NN or 5NN"},
         {TABLE_ACCESS, "a@b OK\n\n# c\n..x OK\n", "t:4: bad domain"},

@@ -62,8 +62,9 @@ make_pipeline(void)
 static const char *
 describe(const struct verdict *v, char *buf, size_t n)
 {
-    static const char *const actions[] = {"accept",   "add-header", "rewrite-subject",
-                                           "quarantine", "tempfail", "reject", "discard"};
+    static const char *const actions[] = {"accept",     "add-header", "rewrite-subject",
+                                          "quarantine", "tempfail",   "reject",
+                                          "discard"};
     size_t len = (size_t)snprintf(buf, n, "%s %s", actions[v->action],
                                   v->final ? "final" : "open");
     for (size_t i = 0; i < v->n && len < n; i++)
@@ -93,15 +94,17 @@ test_milter_sequence(void)
         {"198.51.100.1", "", "a@example.net", "busy@rcpt.example", "accept open",
          "tempfail final ACCESS_RCPT=0"},
         /* Client OK: badmailfrom and badrcptto are skipped. */
-        {"192.0.2.1", "", "a@bad.example", "x@rcpt.example", "accept open ACCESS_CLIENT_OK=0",
-         "accept open ACCESS_CLIENT_OK=0"},
+        {"192.0.2.1", "", "a@bad.example", "x@rcpt.example",
+         "accept open ACCESS_CLIENT_OK=0", "accept open ACCESS_CLIENT_OK=0"},
         /* badmailfrom at MAIL. */
         {"198.51.100.1", "", "a@bad.example", "x@rcpt.example",
          "reject final BADMAILFROM=0", "reject final BADMAILFROM=0"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        struct scan_env env = {.queue_id = "", .client_addr = cases[i].client,
-                               .client_name = cases[i].name, .helo = "",
+        struct scan_env env = {.queue_id = "",
+                               .client_addr = cases[i].client,
+                               .client_name = cases[i].name,
+                               .helo = "",
                                .sender = cases[i].from};
         struct verdict v, rv;
         char buf[256];
@@ -130,9 +133,13 @@ test_whole_envelope(void)
     struct pipeline *p = make_pipeline();
     struct arena *a = arena_new(0);
     const char *rcpts[] = {"ok@example.net", "x@rcpt.example"};
-    struct scan_env env = {.queue_id = "", .client_addr = "198.51.100.1",
-                           .client_name = "h.pool.example", .helo = "",
-                           .sender = "a@from.example", .rcpts = rcpts, .nrcpts = 2};
+    struct scan_env env = {.queue_id = "",
+                           .client_addr = "198.51.100.1",
+                           .client_name = "h.pool.example",
+                           .helo = "",
+                           .sender = "a@from.example",
+                           .rcpts = rcpts,
+                           .nrcpts = 2};
     struct verdict v;
     char buf[256];
     verdict_init(&v, a);

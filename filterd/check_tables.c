@@ -256,7 +256,7 @@ apply(const struct table_entry *e, const struct table_value *val, const struct s
     struct str desc, name;
     str_init(&desc, 0);
     str_init(&name, 0);
-    str_appendf(&desc, "%s matched %s (%s)", s->what, e->key, e->source);
+    str_appendf(&desc, "%s matched %s (%s:%zu)", s->what, e->key, e->file, e->line);
     str_append_cstr(&name, s->symbol);
     enum step r = STEP_FINAL;
     switch (val->action) {

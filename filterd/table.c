@@ -45,12 +45,16 @@ table_free(struct table **tp)
     if (t == NULL)
         return;
     for (size_t i = 0; i < t->n; i++) {
-        free(t->recs[i].hkey);
-        free((char *)t->recs[i].e.key);
-        free((char *)t->recs[i].e.source);
+        if (t->recs[i].hkey)
+            free(t->recs[i].hkey);
+        else
+            free((char *)t->recs[i].e.key);
         table_value_deinit(&t->recs[i].e.value);
         pcre2_code_free(t->recs[i].code);
     }
+    for (size_t i = 0; i < t->nfiles; i++)
+        free(t->files[i]);
+    free(t->files);
     free(t->recs);
     free(t->slots);
     pcre2_match_context_free(t->mctx);
@@ -189,15 +193,15 @@ add_entry(struct line_ctx *lc, const unsigned char *k, size_t n, struct slice ke
     }
     slots_grow(t);
     struct table_rec *r = rec_push(t);
-    r->hkey = xmalloc(n);
+    r->hkey = xmalloc(n + key.len + 1); /* one allocation for both keys */
     memcpy(r->hkey, k, n);
     r->hlen = n;
+    memcpy(r->hkey + n, key.ptr, key.len);
+    r->hkey[n + key.len] = '\0';
+    r->e.key = (const char *)r->hkey + n;
     r->e.value = *val;
-    r->e.key = xmemdup0(key.ptr, key.len);
-    struct str src;
-    str_init(&src, 0);
-    str_appendf(&src, "%s:%zu", lc->name, lc->lineno);
-    r->e.source = str_steal(&src, NULL);
+    r->e.file = lc->name;
+    r->e.line = lc->lineno;
     t->n++;
     slots_insert(t, (uint32_t)(t->n - 1));
 }
@@ -276,10 +280,8 @@ parse_pattern_line(struct line_ctx *lc, struct slice line)
     struct table_rec *r = rec_push(lc->t);
     r->code = re;
     r->e.key = xmemdup0(line.ptr, line.len);
-    struct str src;
-    str_init(&src, 0);
-    str_appendf(&src, "%s:%zu", lc->name, lc->lineno);
-    r->e.source = str_steal(&src, NULL);
+    r->e.file = lc->name;
+    r->e.line = lc->lineno;
     lc->t->n++;
 }
 
@@ -487,7 +489,9 @@ int
 table_parse(struct table *t, const char *name, const char *buf, size_t len,
             struct str *err)
 {
-    struct line_ctx lc = {.t = t, .name = name, .err = err};
+    t->files = xreallocarray(t->files, t->nfiles + 1, sizeof(*t->files));
+    t->files[t->nfiles] = xstrdup(name);
+    struct line_ctx lc = {.t = t, .name = t->files[t->nfiles++], .err = err};
     size_t errors = t->errors;
     if (len > TABLE_FILE_MAX) {
         lc.lineno = 1;

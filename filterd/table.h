@@ -60,12 +60,13 @@ struct table_value {
     char *text;     /* NULL when not given */
 };
 
-/* One match: the entry's value, the key as written (or the pattern) and
- * where it came from ("FILE:LINE"). Owned by the table. */
+/* One match: the entry's value, the key as written (or the pattern), and
+ * the file and line it came from. Owned by the table. */
 struct table_entry {
     struct table_value value;
     const char *key;
-    const char *source;
+    const char *file;
+    size_t line;
 };
 
 struct table;

@@ -13,7 +13,7 @@
 #include "filterd/table.h"
 
 struct table_rec {
-    unsigned char *hkey; /* the hash key (TABLE_ACCESS, TABLE_LIST) */
+    unsigned char *hkey; /* the hash key, then e.key (TABLE_ACCESS, TABLE_LIST) */
     size_t hlen;
     pcre2_code *code; /* TABLE_PATTERNS */
     struct table_entry e;
@@ -25,6 +25,8 @@ struct table {
     size_t n, cap;
     uint32_t *slots; /* index + 1 into recs; 0: empty */
     size_t nslots;   /* a power of two, or 0 */
+    char **files;    /* the names given to table_parse, for entries' file */
+    size_t nfiles;
     size_t duplicates;
     size_t errors;
     bool plens[2][129]; /* IPv4, IPv6: prefix lengths that have keys */

@@ -7,7 +7,7 @@
  * error; every error line starts with the file name and a line number and
  * holds no control byte; an accepted qmail list finds each of its own
  * lines; lookups of the items (as address, host, IP and pattern subject)
- * never fail, and what they find has a key and a source.
+ * never fail, and what they find has a key, a file and a line.
  */
 #include "fuzz_check.h"
 #include <stdint.h>
@@ -39,7 +39,8 @@ check_errors(const struct str *err)
 static void
 check_entry(const struct table_entry *e)
 {
-    if (e && (e->key == NULL || e->source == NULL || strncmp(e->source, "f:", 2) != 0))
+    if (e &&
+        (e->key == NULL || e->file == NULL || strcmp(e->file, "f") != 0 || e->line == 0))
         FUZZ_CHECK_FAILED();
 }
 

@@ -345,15 +345,15 @@ table_match(const struct table *t, const char *s)
     if (t->format != TABLE_PATTERNS)
         return NULL;
     size_t n = strlen(s);
-    for (size_t i = 0; i < t->n; i++) {
-        const struct table_rec *r = &t->recs[i];
-        pcre2_match_data *md = pcre2_match_data_create_from_pattern(r->code, NULL);
-        if (md == NULL)
-            abort(); /* out of memory */
-        int rc = pcre2_match(r->code, (PCRE2_SPTR)s, n, 0, 0, md, t->mctx);
-        pcre2_match_data_free(md);
-        if (rc >= 0)
-            return &r->e;
-    }
-    return NULL;
+    /* One pair of offsets is enough: only whether it matches counts (a
+     * match that does not fit returns 0, still a match). */
+    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+    if (md == NULL)
+        abort(); /* out of memory */
+    const struct table_entry *e = NULL;
+    for (size_t i = 0; i < t->n && e == NULL; i++)
+        if (pcre2_match(t->recs[i].code, (PCRE2_SPTR)s, n, 0, 0, md, t->mctx) >= 0)
+            e = &t->recs[i].e;
+    pcre2_match_data_free(md);
+    return e;
 }

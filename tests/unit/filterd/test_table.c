@@ -64,9 +64,12 @@ test_list(void)
 static void
 test_patterns(void)
 {
-    struct table *t = parsed(TABLE_PATTERNS, "# senders\n^[0-9]+@\n\\.example\\.biz$\n");
-    CHECK_INT(table_size(t), 2);
+    struct table *t =
+        parsed(TABLE_PATTERNS,
+               "# senders\n^[0-9]+@\n\\.example\\.biz$\n^(spam|junk)(-[a-z]+)?@\n");
+    CHECK_INT(table_size(t), 3);
     CHECK_STR(key_of(table_match(t, "12345@example.org")), "^[0-9]+@");
+    CHECK_STR(key_of(table_match(t, "junk-mail@example.org")), "^(spam|junk)(-[a-z]+)?@");
     CHECK_STR(key_of(table_match(t, "Joe@MAIL.EXAMPLE.BIZ")), "\\.example\\.biz$");
     CHECK_STR(key_of(table_match(t, "joe@example.org")), "-");
     CHECK_STR(key_of(table_match(t, "\xff\xfe@x")), "-"); /* bad UTF-8: no error */

@@ -23,20 +23,28 @@
 #include "lib/json.h"
 #include "lib/log.h"
 
+/* Most --rcpt options. */
+#define CHECK_MAX_RCPTS 64
+
 struct check_opts {
     bool json, dump, report;
     struct pipeline *pipeline;
+    struct scan_env env; /* --client-addr, --client-name, --helo, --from, --rcpt */
+    const char *rcpts[CHECK_MAX_RCPTS];
 };
 
 static void
 usage(FILE *f)
 {
     fputs("usage: filterd check [--json] [--report] [--dump] [-c FILE] [-o key=value]...\n"
-          "                     [FILE...]\n"
+          "                     [--client-addr IP] [--client-name HOST] [--helo NAME]\n"
+          "                     [--from ADDR] [--rcpt ADDR]... [FILE...]\n"
           "  Scan each message FILE (standard input when none, or \"-\") and print\n"
           "  its verdict; --json prints one JSON object per message; --report adds\n"
           "  what the actions would do (header edits, subject, reply); --dump prints\n"
-          "  the parsed message instead (headers, MIME tree, start of each text).\n",
+          "  the parsed message instead (headers, MIME tree, start of each text).\n"
+          "  --client-addr, --client-name, --helo, --from and --rcpt give the SMTP\n"
+          "  session the connection and envelope checks see (default: none).\n",
           f);
 }
 
@@ -112,12 +120,10 @@ report_json(const struct action_plan *plan, struct str *out)
 static void
 scan_print(const struct check_opts *o, struct message *m, const char *path, struct str *out)
 {
-    static const struct scan_env env = {
-        .queue_id = "", .client_addr = "", .client_name = "", .helo = "", .sender = ""};
     struct verdict v;
     struct action_plan plan;
     verdict_init(&v, m->arena);
-    pipeline_scan(o->pipeline, &env, m, &v);
+    pipeline_scan(o->pipeline, &o->env, m, &v);
     if (o->report)
         actions_plan(o->pipeline, m, &v, &plan);
     if (o->json) {
@@ -211,10 +217,18 @@ cmd_check(int argc, char **argv)
         {"json", no_argument, NULL, 'j'},
         {"dump", no_argument, NULL, 'd'},
         {"report", no_argument, NULL, 'r'},
+        {"client-addr", required_argument, NULL, 'A'},
+        {"client-name", required_argument, NULL, 'N'},
+        {"helo", required_argument, NULL, 'H'},
+        {"from", required_argument, NULL, 'F'},
+        {"rcpt", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct check_opts o = {0};
+    o.env = (struct scan_env){
+        .queue_id = "", .client_addr = "", .client_name = "", .helo = "", .sender = ""};
+    o.env.rcpts = o.rcpts;
     const char *conf = NULL;
     char *overrides[64];
     size_t nover = 0;
@@ -225,6 +239,17 @@ cmd_check(int argc, char **argv)
         case 'j': o.json = true; break;
         case 'd': o.dump = true; break;
         case 'r': o.report = true; break;
+        case 'A': o.env.client_addr = optarg; break;
+        case 'N': o.env.client_name = optarg; break;
+        case 'H': o.env.helo = optarg; break;
+        case 'F': o.env.sender = optarg; break;
+        case 'R':
+            if (o.env.nrcpts == CHECK_MAX_RCPTS) {
+                fprintf(stderr, "filterd check: too many --rcpt options\n");
+                return EX_USAGE;
+            }
+            o.rcpts[o.env.nrcpts++] = optarg;
+            break;
         case 'c': conf = optarg; break;
         case 'o':
             if (nover == sizeof(overrides) / sizeof(overrides[0])) {

@@ -10,7 +10,7 @@
 #   dns_stop                stop it by its PID and wait until it is gone
 #
 # The zones (every other name in them is NXDOMAIN, TTL 0):
-#   bl.test     block list of addresses: 127.0.0.2 (self-test), 10.0.0.2
+#   bl.test     block list of addresses: 127.0.0.2 (self-test, TXT), 10.0.0.2
 #               -> 127.0.0.2 with a TXT, 10.0.0.3 -> 127.0.0.10, 10.0.0.4 ->
 #               127.255.255.254 (refused), 10.0.0.5 -> 127.0.0.4 (with TXT),
 #               2001:db8::2 -> 127.0.0.2, 10.0.0.6 -> 127.0.0.2
@@ -57,6 +57,7 @@ local=/dbl.test/
 local=/uribl.test/
 server=/dead.test/127.0.0.9
 host-record=2.0.0.127.bl.test,127.0.0.2
+txt-record=2.0.0.127.bl.test,"Test entry 127.0.0.2 (RFC 5782)"
 host-record=2.0.0.10.bl.test,127.0.0.2
 txt-record=2.0.0.10.bl.test,"10.0.0.2 is listed, see https://bl.test/q?10.0.0.2"
 host-record=3.0.0.10.bl.test,127.0.0.10

@@ -8,11 +8,17 @@
 
 /* One line per check, "&check_<name>_ops,", declared here. */
 extern const struct check_ops check_tables_ops;
+extern const struct check_ops check_dnsbl_ops;
+extern const struct check_ops check_rhsbl_ops;
+extern const struct check_ops check_uribl_ops;
 
 static const struct check_ops *const registry[] = {
     /* Connection and envelope checks. */
     &check_tables_ops,
+    &check_dnsbl_ops,
+    &check_rhsbl_ops,
     /* Content checks; the rule engine last. */
+    &check_uribl_ops,
     NULL, /* the end */
 };
 

@@ -127,7 +127,7 @@ bucket_lines(struct str *buf, size_t *n_r, size_t extra)
 {
     size_t n = 0, cap = 16 + extra;
     char **v = xreallocarray(NULL, cap, sizeof *v);
-    char *p = buf->buf, *end = buf->buf + buf->len;
+    char *p = buf->buf, *end = buf->buf ? buf->buf + buf->len : NULL;
     while (p != NULL && p < end) {
         char *nl = memchr(p, '\n', (size_t)(end - p));
         if (nl == NULL)

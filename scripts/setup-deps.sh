@@ -3,14 +3,16 @@
 #
 # Usage: scripts/setup-deps.sh [-n] [GROUP...]
 #   build   compilers and build tools: gcc, make, cmake, ninja, pkg-config,
-#           clang with libFuzzer and the sanitizer run-times
+#           clang with libFuzzer and the sanitizer run-times; libclamav and
+#           libmagic (filterd's virus and file-type checks)
 #   demo    build + a mail server to filter through: postfix (installed with
 #           "No configuration": no system instance is set up or started),
 #           swaks (the SMTP client), iproute2 (`ip`, for the network
 #           namespace; unshare comes from util-linux, which is Essential)
 #   test    build + demo + what the tests need: GMime (differential test),
 #           python3 (compare.py, corpus lists), node/npm (the corpus is
-#           fetched with npm pack), /usr/bin/time
+#           fetched with npm pack), /usr/bin/time, clamav-testfiles (the
+#           samples the virus tests detect)
 #   bench   test + hyperfine
 #   all     every group
 # With no GROUP, "test" is meant. -n only prints what is missing (exit 1 if
@@ -27,6 +29,8 @@
 set -eu
 
 pkgs_build="gcc libc6-dev make cmake ninja-build pkg-config clang libclang-rt-14-dev libpcre2-dev libmilter-dev"
+pkgs_virus="libclamav-dev libmagic-dev"
+pkgs_virus_test="clamav-testfiles"
 pkgs_mta="postfix swaks iproute2"
 pkgs_test="libgmime-3.0-dev python3 time miltertest"
 pkgs_bench="hyperfine"
@@ -39,11 +43,11 @@ usage() {
 # group_packages GROUP: print the packages of GROUP, with those it builds on.
 group_packages() {
 	case "$1" in
-	build) echo "$pkgs_build" ;;
-	demo) echo "$pkgs_build $pkgs_mta" ;;
-	test) echo "$pkgs_build $pkgs_mta $pkgs_test" ;;
-	bench) echo "$pkgs_build $pkgs_mta $pkgs_test $pkgs_bench" ;;
-	all) echo "$pkgs_build $pkgs_mta $pkgs_test $pkgs_bench" ;;
+	build) echo "$pkgs_build $pkgs_virus" ;;
+	demo) echo "$pkgs_build $pkgs_virus $pkgs_mta" ;;
+	test) echo "$pkgs_build $pkgs_virus $pkgs_mta $pkgs_test $pkgs_virus_test" ;;
+	bench) echo "$pkgs_build $pkgs_virus $pkgs_mta $pkgs_test $pkgs_virus_test $pkgs_bench" ;;
+	all) echo "$pkgs_build $pkgs_virus $pkgs_mta $pkgs_test $pkgs_virus_test $pkgs_bench" ;;
 	*) echo "$0: unknown group '$1'" >&2; usage ;;
 	esac
 }

@@ -114,7 +114,7 @@ nth_ext(const char *name, size_t end, char *buf, size_t n)
         size_t dot = len;
         while (dot && name[dot - 1] != '.')
             dot--;
-        if (dot == 0)
+        if (dot <= 1) /* no dot, or a leading one: ".profile" */
             return false;
         if (k == end) {
             size_t s = dot, e = len, o = 0;

@@ -67,6 +67,7 @@ struct virus_state {
     bool error_accept;
     bool headers;
     double score;
+    uint64_t max_file_size;
     char *scanner; /* X-Virus-Scanned value */
     char *tmpdir;
 };
@@ -157,6 +158,7 @@ state_new(const struct config *c, struct str *err)
         return NULL;
     }
     struct virus_limits lim = read_limits(c);
+    s->max_file_size = lim.max_file_size;
     bool load_error;
     s->engines = virus_engines_new(s->dir, s->tmpdir, &lim,
                                    (unsigned)config_get_duration(c, "clamav_db_check_interval"),
@@ -237,11 +239,11 @@ clean_name(struct arena *a, const char *name)
 {
     char buf[VIRUS_NAME_MAX + 1];
     size_t n = 0;
-    for (; name && *name && n < VIRUS_NAME_MAX; name++)
+    for (; *name && n < VIRUS_NAME_MAX; name++)
         if ((unsigned char)*name > ' ' && (unsigned char)*name < 127)
             buf[n++] = *name;
     buf[n] = '\0';
-    return arena_strdup(a, n ? buf : "unnamed");
+    return arena_strdup(a, n ? buf : "Unnamed");
 }
 
 static void
@@ -295,7 +297,13 @@ content(const void *state, const struct scan_env *env, struct message *m, struct
         verdict_check_failed(v, "virus", why, s->error_accept);
         return;
     }
-    cl_error_t r = scan(e, m, &name);
+    /* libclamav 1.4 reports a top-level file over its size limit as a
+     * virus with no name: say it here, and take a nameless hit as a limit. */
+    cl_error_t r = CL_VIRUS;
+    if (blob_size(m->blob) > s->max_file_size)
+        name = VIRUS_LIMIT_PREFIX ".MaxFileSize";
+    else if ((r = scan(e, m, &name)) == CL_VIRUS && name == NULL)
+        name = VIRUS_LIMIT_PREFIX ".Unnamed";
     if (r == CL_VIRUS)
         name = clean_name(v->arena, name);
     virus_engines_put(s->engines, e);

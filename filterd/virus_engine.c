@@ -263,10 +263,13 @@ watch(void *arg)
         uint64_t was = h->fingerprint;
         pthread_mutex_unlock(&h->lock);
         uint64_t fp = db_fingerprint(h->dir);
-        if (fp != was) {
+        if (fp != was && fp == 0)
+            log_warn(NULL, "virus: no database files left in %s: the engine loaded "
+                     "before stays in use", h->dir);
+        else if (fp != was)
             log_info(NULL, "virus: %s changed: loading it in the background", h->dir);
+        if (fp != was)
             (void)reload_fp(h, fp);
-        }
         pthread_mutex_lock(&h->lock);
     }
     pthread_mutex_unlock(&h->lock);

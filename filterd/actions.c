@@ -2,7 +2,8 @@
  * actions: from a verdict to what happens to the message: our headers
  * (SpamAssassin's forms: X-Spam-Status "Yes|No, score=S required=R
  * tests=A,B", X-Spam-Score, X-Spam-Level stars, X-Spam-Flag YES), the
- * subject prefix, SMTP replies, the quarantine reason; and the message
+ * subject prefix, SMTP replies, the quarantine reason; X-Virus-Scanned and
+ * X-Virus-Status when the virus check scanned; and the message
  * written out with those edits for the front ends that pass it on.
  *
  * Untrusted input: the message's header fields (counted and copied, never
@@ -362,19 +363,31 @@ actions_plan(const struct pipeline *p, const struct message *m, const struct ver
     if (v->action == VERDICT_REJECT || v->action == VERDICT_TEMPFAIL ||
         v->action == VERDICT_DISCARD)
         return;
-    struct edits ed = {.cap = 6};
+    struct edits ed = {.cap = 8};
+    /* The virus check's headers, when it scanned (check_virus.h). */
+    const char *vnames[2] = {"X-Virus-Scanned", "X-Virus-Status"};
+    size_t nv = v->virus_scanner && v->virus_status ? 2 : 0;
     for (size_t i = 0; i < 4; i++)
         if (*ac->names[i])
             ed.cap += header_count(h, ac->names[i]);
+    for (size_t i = 0; i < nv; i++)
+        ed.cap += header_count(h, vnames[i]);
     ed.e = arena_calloc(m->arena, ed.cap, sizeof(*ed.e));
     for (size_t i = 0; i < 4; i++)
         for (size_t k = *ac->names[i] ? header_count(h, ac->names[i]) : 0; k > 0; k--)
             edit(&ed, HEADER_EDIT_DELETE, ac->names[i], k, NULL);
+    for (size_t i = 0; i < nv; i++)
+        for (size_t k = header_count(h, vnames[i]); k > 0; k--)
+            edit(&ed, HEADER_EDIT_DELETE, vnames[i], k, NULL);
     if ((v->action == VERDICT_REWRITE_SUBJECT || v->action == VERDICT_QUARANTINE) &&
         *ac->subject_prefix)
         rewrite_subject(ac, m, &ed);
     if (!ac->spam_only || is_spam(v))
         add_ours(ac, m, v, &ed);
+    if (nv) {
+        edit(&ed, HEADER_EDIT_ADD, vnames[0], 0, v->virus_scanner);
+        edit(&ed, HEADER_EDIT_ADD, vnames[1], 0, v->virus_status);
+    }
     out->edits = ed.e;
     out->nedits = ed.n;
     if (v->action == VERDICT_QUARANTINE) {

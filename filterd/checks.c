@@ -11,6 +11,8 @@ extern const struct check_ops check_tables_ops;
 extern const struct check_ops check_dnsbl_ops;
 extern const struct check_ops check_rhsbl_ops;
 extern const struct check_ops check_uribl_ops;
+extern const struct check_ops check_virus_ops;
+extern const struct check_ops check_filetype_ops;
 
 static const struct check_ops *const registry[] = {
     /* Connection and envelope checks. */
@@ -18,6 +20,8 @@ static const struct check_ops *const registry[] = {
     &check_dnsbl_ops,
     &check_rhsbl_ops,
     /* Content checks; the rule engine last. */
+    &check_virus_ops,
+    &check_filetype_ops,
     &check_uribl_ops,
     NULL, /* the end */
 };

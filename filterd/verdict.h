@@ -51,6 +51,10 @@ struct verdict {
     const char *reply_text;
     const char **viruses;   /* signature names */
     size_t nviruses;
+    /* Set by the virus check when it scanned (check_virus.h): the values
+     * of X-Virus-Scanned ("tamis filterd (ClamAV 1.4.6)") and
+     * X-Virus-Status ("Clean", "Infected (NAME)"); NULL: no such headers. */
+    const char *virus_scanner, *virus_status;
     bool bayes_trained;     /* false: the bayes field is null */
     double bayes_probability;
 };

@@ -3,8 +3,9 @@
 #
 # Usage: scripts/setup-deps.sh [-n] [GROUP...]
 #   build   compilers and build tools: gcc, make, cmake, ninja, pkg-config,
-#           clang with libFuzzer and the sanitizer run-times; c-ares, libpsl
-#           and the public suffix list (filterd's DNS lists)
+#           clang with libFuzzer and the sanitizer run-times, and the
+#           libraries filterd links: c-ares, libpsl and the public suffix
+#           list (DNS lists), libclamav and libmagic (viruses, file types)
 #   demo    build + a mail server to filter through: postfix (installed with
 #           "No configuration": no system instance is set up or started),
 #           swaks (the SMTP client), iproute2 (`ip`, for the network
@@ -12,7 +13,7 @@
 #   test    build + demo + what the tests need: GMime (differential test),
 #           python3 (compare.py, corpus lists), node/npm (the corpus is
 #           fetched with npm pack), /usr/bin/time, dnsmasq (the DNS lists'
-#           test server)
+#           test server), clamav-testfiles (the samples the virus tests detect)
 #   bench   test + hyperfine
 #   all     every group
 # With no GROUP, "test" is meant. -n only prints what is missing (exit 1 if
@@ -29,11 +30,16 @@
 set -eu
 
 pkgs_build="gcc libc6-dev make cmake ninja-build pkg-config clang libclang-rt-14-dev libpcre2-dev libmilter-dev libssl-dev"
+pkgs_dns="libc-ares-dev libpsl-dev publicsuffix"
+pkgs_dns_test="dnsmasq-base"
+pkgs_virus="libclamav-dev libmagic-dev"
+pkgs_virus_test="clamav-testfiles"
+# Every library the build links, and every server or sample the tests use.
+pkgs_libs="$pkgs_dns $pkgs_virus"
+pkgs_test_parts="$pkgs_dns_test $pkgs_virus_test"
 pkgs_mta="postfix swaks iproute2"
 pkgs_test="libgmime-3.0-dev python3 time miltertest"
 pkgs_bench="hyperfine"
-pkgs_dns="libc-ares-dev libpsl-dev publicsuffix"
-pkgs_dns_test="dnsmasq-base"
 
 usage() {
 	echo "usage: $0 [-n] [build|demo|test|bench|all]..." >&2
@@ -43,11 +49,11 @@ usage() {
 # group_packages GROUP: print the packages of GROUP, with those it builds on.
 group_packages() {
 	case "$1" in
-	build) echo "$pkgs_build $pkgs_dns" ;;
-	demo) echo "$pkgs_build $pkgs_dns $pkgs_mta" ;;
-	test) echo "$pkgs_build $pkgs_dns $pkgs_mta $pkgs_test $pkgs_dns_test" ;;
-	bench) echo "$pkgs_build $pkgs_dns $pkgs_mta $pkgs_test $pkgs_dns_test $pkgs_bench" ;;
-	all) echo "$pkgs_build $pkgs_dns $pkgs_mta $pkgs_test $pkgs_dns_test $pkgs_bench" ;;
+	build) echo "$pkgs_build $pkgs_libs" ;;
+	demo) echo "$pkgs_build $pkgs_libs $pkgs_mta" ;;
+	test) echo "$pkgs_build $pkgs_libs $pkgs_mta $pkgs_test $pkgs_test_parts" ;;
+	bench) echo "$pkgs_build $pkgs_libs $pkgs_mta $pkgs_test $pkgs_test_parts $pkgs_bench" ;;
+	all) echo "$pkgs_build $pkgs_libs $pkgs_mta $pkgs_test $pkgs_test_parts $pkgs_bench" ;;
 	*) echo "$0: unknown group '$1'" >&2; usage ;;
 	esac
 }

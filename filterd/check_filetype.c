@@ -1,0 +1,506 @@
+/*
+ * check_filetype: libmagic on the decoded bytes of each attachment; the
+ * banned-type policy; names whose extension lies about the content.
+ *
+ * Untrusted input: the attachments' bytes (decoded by mail/, at most
+ * FILETYPE_SNIFF_MAX bytes each, then read by libmagic with its own
+ * limits) and their file names (from mail/mime; only their printable ASCII
+ * reaches a symbol or a reply, at most FILETYPE_NAME_MAX bytes).
+ *
+ * Threads: a libmagic handle is not safe to share, and loading one costs
+ * about a millisecond and a few hundred kB (docs/filetypes.md), so the
+ * state keeps a pool: a scan takes a free handle (or makes one) and gives
+ * it back; there are never more handles than scans at once.
+ */
+#include "check_filetype.h"
+
+#include <fnmatch.h>
+#include <magic.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "filterd/check_choice.h"
+#include "lib/log.h"
+#include "lib/mem.h"
+#include "mail/render.h"
+
+#define BANNED_TYPES                                                                     \
+    "application/x-dosexec application/x-msdownload "                                    \
+    "application/vnd.microsoft.portable-executable application/x-executable "            \
+    "application/x-pie-executable application/x-sharedlib application/x-mach-binary "    \
+    "application/x-elf application/x-msi application/x-ms-shortcut application/hta "     \
+    "application/java-archive text/x-shellscript text/x-msdos-batch text/x-script.* "    \
+    "text/x-perl text/x-python text/x-ruby text/x-php text/x-tcl text/x-lua"
+#define BANNED_EXTS                                                                      \
+    "exe com scr pif bat cmd cpl vbs vbe js jse wsf wsh hta msi msp lnk ps1 psm1 reg "   \
+    "jar dll sys"
+
+static const struct config_key schema[] = {
+    {"filetype_check", CONFIG_BOOL, "yes", 0, 0,
+     "look at each attachment's bytes with libmagic (banned types, lying names)"},
+    {"filetype_banned_types", CONFIG_LIST, BANNED_TYPES, 0, 0,
+     "MIME types (libmagic's, patterns with * and ?) of banned attachments"},
+    {"filetype_banned_descriptions", CONFIG_STRING, "", 0, 0,
+     "comma-separated patterns of libmagic descriptions of banned attachments"},
+    {"filetype_banned_extensions", CONFIG_LIST, BANNED_EXTS, 0, 0,
+     "file-name extensions of banned attachments (for types libmagic cannot see)"},
+    {"filetype_action", CONFIG_STRING, "reject", 0, 0,
+     "for a banned attachment: reject (554 5.7.1), discard, quarantine or accept"},
+    {"on_error_filetype", CONFIG_STRING, "tempfail", 0, 0,
+     "when libmagic cannot run: tempfail or accept"},
+};
+
+enum action { ACT_REJECT, ACT_DISCARD, ACT_QUARANTINE, ACT_ACCEPT };
+
+struct filetype_state {
+    bool on;
+    enum action action;
+    bool error_accept;
+    char **types, **descs, **exts; /* lower case */
+    size_t ntypes, ndescs, nexts;
+    pthread_mutex_t lock;
+    magic_t *pool; /* free handles */
+    size_t nfree, made;
+};
+
+/* --- Names --------------------------------------------------------------- */
+
+/* Known extensions and the MIME type patterns their content may have. */
+static const struct {
+    const char *exts; /* " pdf " style: blank-separated, with blanks around */
+    const char *types[6];
+} known[] = {
+    {" pdf ", {"application/pdf"}},
+    {" jpg jpeg jpe jfif ", {"image/jpeg"}},
+    {" png ", {"image/png"}},
+    {" gif ", {"image/gif"}},
+    {" bmp ", {"image/bmp", "image/x-ms-bmp"}},
+    {" tif tiff ", {"image/tiff"}},
+    {" zip ", {"application/zip", "application/x-zip*"}},
+    {" gz tgz ", {"application/gzip", "application/x-gzip"}},
+    {" rar ", {"application/x-rar*", "application/vnd.rar"}},
+    {" 7z ", {"application/x-7z-compressed"}},
+    {" doc dot xls xlt ppt pps msg ",
+     {"application/msword", "application/vnd.ms-*", "application/cdfv2*",
+      "application/x-ole-storage"}},
+    {" docx xlsx pptx docm xlsm pptm odt ods odp ",
+     {"application/vnd.openxmlformats-officedocument.*", "application/vnd.oasis.*",
+      "application/zip", "application/vnd.ms-*"}},
+    {" txt csv log ", {"text/*"}},
+    {" htm html ", {"text/*"}},
+    {" mp3 ", {"audio/mpeg"}},
+    {" mp4 ", {"video/mp4"}},
+    {" exe dll scr com ",
+     {"application/x-dosexec", "application/vnd.microsoft.portable-executable",
+      "application/x-msdownload"}},
+};
+
+/* Executables' extensions that end a double extension even when the
+ * administrator did not ban them. */
+static const char *const exec_exts[] = {"exe", "com", "scr", "pif", "bat", "cmd", "vbs",
+                                        "js",  "jse", "wsf", "hta", "msi", "lnk", "cpl"};
+
+/* The extension before the end-th dot from the end (0: the last), lower
+ * case and without blanks around, into buf; false when there is none. */
+static bool
+nth_ext(const char *name, size_t end, char *buf, size_t n)
+{
+    size_t len = strlen(name);
+    while (len && (name[len - 1] == ' ' || name[len - 1] == '.'))
+        len--;
+    for (size_t k = 0;; k++) {
+        size_t dot = len;
+        while (dot && name[dot - 1] != '.')
+            dot--;
+        if (dot <= 1) /* no dot, or a leading one: ".profile" */
+            return false;
+        if (k == end) {
+            size_t s = dot, e = len, o = 0;
+            while (s < e && name[s] == ' ')
+                s++;
+            while (e > s && name[e - 1] == ' ')
+                e--;
+            if (e - s == 0 || e - s >= n)
+                return false;
+            for (; s < e; s++)
+                buf[o++] = (char)((name[s] >= 'A' && name[s] <= 'Z') ? name[s] + 32 : name[s]);
+            buf[o] = '\0';
+            return true;
+        }
+        len = dot - 1;
+        while (len && name[len - 1] == ' ')
+            len--;
+    }
+}
+
+/* The index in known[] of ext, or -1. */
+static int
+known_index(const char *ext)
+{
+    char key[24];
+    if (snprintf(key, sizeof(key), " %s ", ext) >= (int)sizeof(key))
+        return -1;
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        if (strstr(known[i].exts, key))
+            return (int)i;
+    return -1;
+}
+
+static void
+lower(const char *s, char *buf, size_t n)
+{
+    size_t i = 0;
+    for (; s[i] && i + 1 < n; i++)
+        buf[i] = (char)((s[i] >= 'A' && s[i] <= 'Z') ? s[i] + 32 : s[i]);
+    buf[i] = '\0';
+}
+
+bool
+filetype_ext_mismatch(const char *name, const char *mime)
+{
+    char ext[24], m[128];
+    if (name == NULL || !nth_ext(name, 0, ext, sizeof(ext)))
+        return false;
+    int k = known_index(ext);
+    lower(mime, m, sizeof(m));
+    if (k < 0 || strcmp(m, "application/octet-stream") == 0 || strcmp(m, "inode/x-empty") == 0)
+        return false;
+    for (size_t i = 0; i < 6 && known[k].types[i]; i++)
+        if (fnmatch(known[k].types[i], m, 0) == 0)
+            return false;
+    return true;
+}
+
+bool
+filetype_ext_in(const char *name, const char *const *exts, size_t n)
+{
+    char ext[24];
+    if (name == NULL || !nth_ext(name, 0, ext, sizeof(ext)))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(ext, exts[i]) == 0)
+            return true;
+    return false;
+}
+
+bool
+filetype_double_ext(const char *name, const char *const *exts, size_t n)
+{
+    char prev[24];
+    if (name == NULL || !nth_ext(name, 1, prev, sizeof(prev)) || known_index(prev) < 0)
+        return false;
+    if (filetype_ext_in(name, exts, n) ||
+        filetype_ext_in(name, exec_exts, sizeof(exec_exts) / sizeof(exec_exts[0])))
+        return strcmp(prev, "exe") != 0; /* "setup.exe.exe" is not a disguise */
+    return false;
+}
+
+/* --- Settings ------------------------------------------------------------- */
+
+static char **
+lowered(const char *const *items, size_t n)
+{
+    char **out = xcalloc(n ? n : 1, sizeof(*out));
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(items[i]);
+        out[i] = xmalloc(len + 1);
+        lower(items[i], out[i], len + 1);
+    }
+    return out;
+}
+
+/* Split the comma-separated description patterns. */
+static char **
+split_descs(const char *s, size_t *n_r)
+{
+    size_t cap = 1;
+    for (const char *p = s; *p; p++)
+        cap += *p == ',';
+    char **out = xcalloc(cap, sizeof(*out));
+    size_t n = 0;
+    while (*s) {
+        const char *e = strchr(s, ',');
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        struct slice t = slice_trim(slice_make(s, len));
+        if (t.len) {
+            out[n] = xmalloc(t.len + 1);
+            memcpy(out[n], t.ptr, t.len);
+            out[n][t.len] = '\0';
+            lower(out[n], out[n], t.len + 1);
+            n++;
+        }
+        s += len + (e != NULL);
+    }
+    *n_r = n;
+    return out;
+}
+
+static void
+free_list(char **l, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(l[i]);
+    free(l);
+}
+
+static void
+state_free(void *p)
+{
+    struct filetype_state *s = p;
+    if (s == NULL)
+        return;
+    free_list(s->types, s->ntypes);
+    free_list(s->descs, s->ndescs);
+    free_list(s->exts, s->nexts);
+    for (size_t i = 0; i < s->nfree; i++)
+        magic_close(s->pool[i]);
+    free(s->pool);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
+
+/* A new libmagic handle with the default database; NULL with why. */
+static magic_t
+magic_make(struct str *why)
+{
+    magic_t mg = magic_open(MAGIC_NONE);
+    if (mg == NULL) {
+        str_append_cstr(why, "libmagic: cannot open a handle");
+        return NULL;
+    }
+    if (magic_load(mg, NULL) < 0) {
+        str_appendf(why, "libmagic: cannot load its database: %s",
+                    magic_error(mg) ? magic_error(mg) : "unknown error");
+        magic_close(mg);
+        return NULL;
+    }
+    return mg;
+}
+
+static void *
+state_new(const struct config *c, struct str *err)
+{
+    struct filetype_state *s = xcalloc(1, sizeof(*s));
+    pthread_mutex_init(&s->lock, NULL);
+    const char *const *items;
+    s->on = config_get_bool(c, "filetype_check");
+    s->ntypes = config_get_list(c, "filetype_banned_types", &items);
+    s->types = lowered(items, s->ntypes);
+    s->nexts = config_get_list(c, "filetype_banned_extensions", &items);
+    s->exts = lowered(items, s->nexts);
+    s->descs = split_descs(config_get_str(c, "filetype_banned_descriptions"), &s->ndescs);
+    int a = check_choice(c, "filetype_action",
+                         (const char *const[]){"reject", "discard", "quarantine", "accept",
+                                               NULL},
+                         err);
+    int e = check_choice(c, "on_error_filetype",
+                         (const char *const[]){"tempfail", "accept", NULL}, err);
+    s->action = (enum action)a;
+    s->error_accept = e == 1;
+    s->pool = xcalloc(1, sizeof(*s->pool));
+    if (s->on && a >= 0 && e >= 0) { /* the database loads: one handle to start */
+        struct str why;
+        str_init(&why, 0);
+        s->pool[0] = magic_make(&why);
+        s->nfree = s->made = s->pool[0] != NULL;
+        if (s->pool[0] == NULL)
+            str_appendf(err, "%s: %s\n", config_source(c, "filetype_check"), str_cstr(&why));
+        str_deinit(&why);
+    }
+    if (a < 0 || e < 0 || (s->on && s->nfree == 0)) {
+        state_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* --- The pool ------------------------------------------------------------- */
+
+static magic_t
+pool_take(struct filetype_state *s, struct str *why)
+{
+    magic_t mg = NULL;
+    pthread_mutex_lock(&s->lock);
+    if (s->nfree)
+        mg = s->pool[--s->nfree];
+    pthread_mutex_unlock(&s->lock);
+    if (mg == NULL && (mg = magic_make(why)) != NULL) {
+        pthread_mutex_lock(&s->lock);
+        s->made++;
+        s->pool = xreallocarray(s->pool, s->made, sizeof(*s->pool));
+        pthread_mutex_unlock(&s->lock);
+    }
+    return mg;
+}
+
+static void
+pool_give(struct filetype_state *s, magic_t mg)
+{
+    pthread_mutex_lock(&s->lock);
+    s->pool[s->nfree++] = mg; /* made >= nfree + 1: room */
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* --- The scan ------------------------------------------------------------- */
+
+/* What the attachments of one message showed. */
+struct findings {
+    bool banned, mismatch, dbl;
+    char reply[FILETYPE_NAME_MAX + 160];
+};
+
+static bool
+any_match(char *const *patterns, size_t n, const char *s)
+{
+    char low[512];
+    lower(s, low, sizeof(low));
+    for (size_t i = 0; i < n; i++)
+        if (fnmatch(patterns[i], low, 0) == 0)
+            return true;
+    return false;
+}
+
+/* The printable ASCII of a file name, bounded, into buf. */
+static void
+show_name(const char *name, char *buf, size_t n)
+{
+    size_t o = 0;
+    for (; name && *name && o + 1 < n && o < FILETYPE_NAME_MAX; name++)
+        buf[o++] = ((unsigned char)*name >= ' ' && (unsigned char)*name < 127 && *name != '"')
+                       ? *name
+                       : '?';
+    buf[o] = '\0';
+}
+
+/* Judge one attachment: its name, libmagic's type and description. */
+static void
+judge(const struct filetype_state *s, const char *name, const char *type, const char *desc,
+      struct verdict *v, struct findings *f)
+{
+    char shown[FILETYPE_NAME_MAX + 1], text[FILETYPE_NAME_MAX + 400];
+    const char *by = NULL;
+    show_name(name ? name : "(no name)", shown, sizeof(shown));
+    if (any_match(s->types, s->ntypes, type))
+        by = "filetype_banned_types";
+    else if (any_match(s->descs, s->ndescs, desc))
+        by = "filetype_banned_descriptions";
+    else if (filetype_ext_in(name, (const char *const *)s->exts, s->nexts))
+        by = "filetype_banned_extensions";
+    if (by && !f->banned) {
+        f->banned = true;
+        snprintf(text, sizeof(text), "attachment \"%s\" is %s (%.120s): banned by %s", shown,
+                 type, desc, by);
+        verdict_add(v, "FILETYPE_BANNED", 10.0, text);
+        snprintf(f->reply, sizeof(f->reply), "attachment not allowed: \"%s\" (%s)", shown,
+                 type);
+    }
+    if (!f->mismatch && filetype_ext_mismatch(name, type)) {
+        f->mismatch = true;
+        snprintf(text, sizeof(text), "attachment \"%s\": its name says one type, its bytes "
+                 "are %s (%.120s)", shown, type, desc);
+        verdict_add(v, "FILENAME_EXT_MISMATCH", 2.0, text);
+    }
+    if (!f->dbl && filetype_double_ext(name, (const char *const *)s->exts, s->nexts)) {
+        f->dbl = true;
+        snprintf(text, sizeof(text), "attachment \"%s\": a document's extension before an "
+                 "executable's", shown);
+        verdict_add(v, "FILENAME_DOUBLE_EXT", 3.0, text);
+    }
+}
+
+/* libmagic's answer for buf with flags, copied into the arena; NULL on
+ * an error. */
+static const char *
+sniff(magic_t mg, int flags, const struct str *buf, struct arena *a)
+{
+    if (magic_setflags(mg, flags) < 0)
+        return NULL;
+    const char *r = magic_buffer(mg, buf->len ? buf->buf : "", buf->len);
+    return r ? arena_strdup(a, r) : NULL;
+}
+
+/* Whether p is an attachment: a leaf that is not body text. */
+static bool
+is_attachment(const struct mime_part *p)
+{
+    return p->kind == MIME_LEAF && (p->filename || !render_is_text(p));
+}
+
+static void
+apply(const struct filetype_state *s, const struct findings *f, struct verdict *v)
+{
+    if (!f->banned)
+        return;
+    if (s->action == ACT_REJECT)
+        verdict_decide(v, VERDICT_REJECT, "554", "5.7.1", f->reply);
+    else if (s->action == ACT_DISCARD)
+        verdict_decide(v, VERDICT_DISCARD, NULL, NULL, NULL);
+    else if (s->action == ACT_QUARANTINE)
+        verdict_decide(v, VERDICT_QUARANTINE, NULL, NULL, f->reply);
+}
+
+static void
+content(const void *state, const struct scan_env *env, struct message *m, struct verdict *v)
+{
+    (void)env;
+    /* Only the pool changes, under its lock. */
+    struct filetype_state *s = (struct filetype_state *)state;
+    if (!s->on)
+        return;
+    struct str why, dec;
+    str_init(&why, 0);
+    magic_t mg = pool_take(s, &why);
+    if (mg == NULL) {
+        verdict_check_failed(v, "filetype", str_cstr(&why), s->error_accept);
+        str_deinit(&why);
+        return;
+    }
+    struct findings f = {0};
+    str_init(&dec, FILETYPE_SNIFF_MAX);
+    for (struct mime_part *p = m->mime->root; p; p = mime_next(p)) {
+        if (!is_attachment(p))
+            continue;
+        str_clear(&dec);
+        (void)message_decode_part(m, p, &dec, NULL); /* its start is enough */
+        const char *type = sniff(mg, MAGIC_MIME_TYPE, &dec, m->arena);
+        const char *desc = type ? sniff(mg, MAGIC_NONE, &dec, m->arena) : NULL;
+        if (desc == NULL) {
+            str_appendf(&why, "libmagic: %s", magic_error(mg) ? magic_error(mg) : "failed");
+            break;
+        }
+        judge(s, p->filename, type, desc, v, &f);
+    }
+    str_deinit(&dec);
+    pool_give(s, mg);
+    if (why.len)
+        verdict_check_failed(v, "filetype", str_cstr(&why), s->error_accept);
+    else
+        apply(s, &f, v);
+    str_deinit(&why);
+}
+
+static void
+summary(const void *state, struct str *out)
+{
+    const struct filetype_state *s = state;
+    static const char *const actions[] = {"reject", "discard", "quarantine", "accept"};
+    if (!s->on) {
+        str_append_cstr(out, "filetype: off (filetype_check = no)\n");
+        return;
+    }
+    str_appendf(out, "filetype: libmagic %d, %zu banned types, %zu banned description "
+                "patterns, %zu banned extensions; banned attachments: %s\n",
+                magic_version(), s->ntypes, s->ndescs, s->nexts, actions[s->action]);
+}
+
+const struct check_ops check_filetype_ops = {
+    .name = "filetype",
+    .schema = schema,
+    .nschema = sizeof(schema) / sizeof(schema[0]),
+    .state_new = state_new,
+    .state_free = state_free,
+    .content = content,
+    .summary = summary,
+};

@@ -33,21 +33,27 @@ bayes_token_prob(const struct bayes_params *p, struct bayes_count c, uint64_t ns
     return (p->robs * p->robx + n * pw) / (p->robs + n);
 }
 
-double
-bayes_chi2q(double x2, unsigned v)
+/* ln Q(x2, v): the sum over i < v/2 of e^-m m^i / i! (m = x2 / 2), added
+ * in logs so that neither a large m nor a long sum underflows. */
+static double
+chi2q_log(double x2, unsigned v)
 {
     double m = x2 / 2.0;
     if (m <= 0)
-        return 1.0;
-    /* sum over i < v/2 of e^-m m^i / i!, each term in logs so that a
-     * large m does not underflow the first term. */
-    double lm = log(m), sum = 0, lterm = -m;
-    for (unsigned i = 0; i < v / 2; i++) {
-        if (i > 0)
-            lterm += lm - log((double)i);
-        sum += exp(lterm);
+        return 0.0;
+    double lm = log(m), lterm = -m, lsum = -m;
+    for (unsigned i = 1; i < v / 2; i++) {
+        lterm += lm - log((double)i);
+        double hi = lsum > lterm ? lsum : lterm, lo = lsum > lterm ? lterm : lsum;
+        lsum = hi + log1p(exp(lo - hi));
     }
-    return sum < 1.0 ? sum : 1.0;
+    return lsum < 0 ? lsum : 0.0;
+}
+
+double
+bayes_chi2q(double x2, unsigned v)
+{
+    return exp(chi2q_log(x2, v));
 }
 
 double
@@ -65,9 +71,10 @@ bayes_fisher(const double *probs, size_t n)
         ln_f += log(f);
         ln_1f += log(1 - f);
     }
-    double s = 1.0 - bayes_chi2q(-2.0 * ln_1f, (unsigned)(2 * n));
-    double h = 1.0 - bayes_chi2q(-2.0 * ln_f, (unsigned)(2 * n));
-    return (1.0 + s - h) / 2.0;
+    /* qs small: the tokens reject "not spam"; qh small: "not ham". */
+    double lqs = chi2q_log(-2.0 * ln_1f, (unsigned)(2 * n));
+    double lqh = chi2q_log(-2.0 * ln_f, (unsigned)(2 * n));
+    return (1.0 + exp(lqh) - exp(lqs)) / 2.0; /* (1 + S - H) / 2 */
 }
 
 static int

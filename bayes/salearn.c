@@ -38,7 +38,7 @@
 #include "lib/log.h"
 #include "lib/mem.h"
 
-#define BATCH 1000 /* messages learned in one transaction */
+#define BATCH 10000 /* messages learned in one transaction (one sync each) */
 
 enum mode { M_NONE, M_LEARN, M_DUMP, M_BACKUP, M_RESTORE, M_CLEAR, M_EXPIRE };
 
@@ -358,6 +358,16 @@ set_mode(struct run *r, enum mode m)
     r->mode = m;
 }
 
+/* --spam, --ham, --forget: one of them, once (the same one twice is fine). */
+static void
+learn_mode(struct run *r, enum bayes_seen cls)
+{
+    if (r->mode == M_LEARN && r->cls != cls)
+        set_mode(r, M_DUMP); /* two learning modes: refused there */
+    set_mode(r, M_LEARN);
+    r->cls = cls;
+}
+
 static const struct option longopts[] = {
     {"spam", no_argument, NULL, 's'},        {"ham", no_argument, NULL, 'H'},
     {"nonspam", no_argument, NULL, 'H'},     {"forget", no_argument, NULL, 'f'},
@@ -375,13 +385,9 @@ parse_option(struct run *r, int ch, const char **conf, char ***over, size_t *nov
              const char **dbpath)
 {
     switch (ch) {
-    case 's': set_mode(r, M_LEARN), r->cls = BAYES_SEEN_SPAM; break;
-    case 'H': set_mode(r, M_LEARN), r->cls = BAYES_SEEN_HAM; break;
-    case 'f':
-        if (r->mode == M_LEARN && r->cls != BAYES_SEEN_NONE)
-            set_mode(r, M_DUMP); /* two learning modes: refused */
-        set_mode(r, M_LEARN), r->cls = BAYES_SEEN_NONE;
-        break;
+    case 's': learn_mode(r, BAYES_SEEN_SPAM); break;
+    case 'H': learn_mode(r, BAYES_SEEN_HAM); break;
+    case 'f': learn_mode(r, BAYES_SEEN_NONE); break;
     case 'm': r->mbox = true; break;
     case 'M': r->mbox = false; break;
     case 'd': *dbpath = optarg; break;

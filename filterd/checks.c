@@ -13,6 +13,7 @@ extern const struct check_ops check_rhsbl_ops;
 extern const struct check_ops check_uribl_ops;
 extern const struct check_ops check_virus_ops;
 extern const struct check_ops check_filetype_ops;
+extern const struct check_ops check_bayes_ops;
 
 static const struct check_ops *const registry[] = {
     /* Connection and envelope checks. */
@@ -23,6 +24,7 @@ static const struct check_ops *const registry[] = {
     &check_virus_ops,
     &check_filetype_ops,
     &check_uribl_ops,
+    &check_bayes_ops,
     NULL, /* the end */
 };
 

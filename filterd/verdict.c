@@ -129,9 +129,17 @@ verdict_json(const struct verdict *v, struct str *out)
         json_append_cstr(out, v->viruses[i]);
     }
     str_append_cstr(out, "],\"bayes\":");
-    if (v->bayes_trained)
-        str_appendf(out, "{\"probability\":%.4f,\"tokens\":[]}", v->bayes_probability);
-    else
+    if (v->bayes_trained) {
+        str_appendf(out, "{\"probability\":%.4f,\"tokens\":[", v->bayes_probability);
+        for (size_t i = 0; i < v->nbayes_tokens; i++) {
+            const struct verdict_bayes_token *t = &v->bayes_tokens[i];
+            str_append_cstr(out, i ? ",{\"token\":" : "{\"token\":");
+            json_append_cstr(out, t->text);
+            str_appendf(out, ",\"probability\":%.4f,\"spam\":%lu,\"ham\":%lu}",
+                        t->probability, t->spam, t->ham);
+        }
+        str_append_cstr(out, "]}");
+    } else
         str_append_cstr(out, "null");
     str_appendc(out, '}');
 }

@@ -38,6 +38,13 @@ struct verdict_thresholds {
     double discard;
 };
 
+/* A token that weighed in the Bayes probability (check_bayes). */
+struct verdict_bayes_token {
+    const char *text;
+    double probability;      /* its f(w) */
+    unsigned long spam, ham; /* learned messages that held it */
+};
+
 struct verdict {
     struct arena *arena;
     struct verdict_symbol *symbols;
@@ -57,6 +64,8 @@ struct verdict {
     const char *virus_scanner, *virus_status;
     bool bayes_trained;     /* false: the bayes field is null */
     double bayes_probability;
+    struct verdict_bayes_token *bayes_tokens; /* most telling first (arena) */
+    size_t nbayes_tokens;
 };
 
 /* The built-in thresholds: add a header at 5, reject at 15. */

@@ -5,7 +5,8 @@
 #   build   compilers and build tools: gcc, make, cmake, ninja, pkg-config,
 #           clang with libFuzzer and the sanitizer run-times, and the
 #           libraries filterd links: c-ares, libpsl and the public suffix
-#           list (DNS lists), libclamav and libmagic (viruses, file types)
+#           list (DNS lists), libclamav and libmagic (viruses, file types),
+#           LMDB (the Bayes store)
 #   demo    build + a mail server to filter through: postfix (installed with
 #           "No configuration": no system instance is set up or started),
 #           swaks (the SMTP client), iproute2 (`ip`, for the network
@@ -14,7 +15,7 @@
 #           python3 (compare.py, corpus lists), node/npm (the corpus is
 #           fetched with npm pack), /usr/bin/time, dnsmasq (the DNS lists'
 #           test server), clamav-testfiles (the samples the virus tests detect)
-#   bench   test + hyperfine
+#   bench   test + hyperfine, bogofilter (the Bayes evaluation's peer)
 #   all     every group
 # With no GROUP, "test" is meant. -n only prints what is missing (exit 1 if
 # anything is, 0 if not) and installs nothing.
@@ -34,9 +35,12 @@ pkgs_dns="libc-ares-dev libpsl-dev publicsuffix"
 pkgs_dns_test="dnsmasq-base"
 pkgs_virus="libclamav-dev libmagic-dev"
 pkgs_virus_test="clamav-testfiles"
+pkgs_bayes="liblmdb-dev"
+pkgs_bayes_bench="bogofilter"
 # Every library the build links, and every server or sample the tests use.
-pkgs_libs="$pkgs_dns $pkgs_virus"
+pkgs_libs="$pkgs_dns $pkgs_virus $pkgs_bayes"
 pkgs_test_parts="$pkgs_dns_test $pkgs_virus_test"
+pkgs_bench_peers="$pkgs_bayes_bench"
 pkgs_mta="postfix swaks iproute2"
 pkgs_test="libgmime-3.0-dev python3 time miltertest"
 pkgs_bench="hyperfine"
@@ -52,8 +56,8 @@ group_packages() {
 	build) echo "$pkgs_build $pkgs_libs" ;;
 	demo) echo "$pkgs_build $pkgs_libs $pkgs_mta" ;;
 	test) echo "$pkgs_build $pkgs_libs $pkgs_mta $pkgs_test $pkgs_test_parts" ;;
-	bench) echo "$pkgs_build $pkgs_libs $pkgs_mta $pkgs_test $pkgs_test_parts $pkgs_bench" ;;
-	all) echo "$pkgs_build $pkgs_libs $pkgs_mta $pkgs_test $pkgs_test_parts $pkgs_bench" ;;
+	bench) echo "$pkgs_build $pkgs_libs $pkgs_mta $pkgs_test $pkgs_test_parts $pkgs_bench $pkgs_bench_peers" ;;
+	all) echo "$pkgs_build $pkgs_libs $pkgs_mta $pkgs_test $pkgs_test_parts $pkgs_bench $pkgs_bench_peers" ;;
 	*) echo "$0: unknown group '$1'" >&2; usage ;;
 	esac
 }

@@ -1,0 +1,411 @@
+/*
+ * token: the Bayes tokenizer (token.h): words of the rendered text, header
+ * words, URL hosts and MIME part types, each hashed to 64 bits.
+ * Untrusted input: yes (texts and headers of the message). Bounded: at most
+ * BAYES_TOKENS_MAX tokens and BAYES_URLS_MAX URLs a message; words are cut
+ * at BAYES_WORD_MAX bytes; linear in the input.
+ */
+#include "token.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "mail/url.h"
+
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+#define FNV_PRIME 0x100000001b3ULL
+
+struct bayes_tok_opts
+bayes_tok_opts_default(void)
+{
+    return (struct bayes_tok_opts){
+        .bigrams = true, .headers = true, .urls = true, .parts = true, .keep_case = false};
+}
+
+static unsigned char
+lower(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+static uint64_t
+fnv_feed(uint64_t h, const char *p, size_t n, bool low)
+{
+    for (size_t i = 0; i < n; i++) {
+        h ^= low ? lower((unsigned char)p[i]) : (unsigned char)p[i];
+        h *= FNV_PRIME;
+    }
+    return h;
+}
+
+/* The final mix (so that close texts spread over the key space). */
+static uint64_t
+mix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h ? h : 1; /* 0 marks an empty slot */
+}
+
+static uint64_t
+token_hash(const char *prefix, struct slice name, struct slice w, struct slice w2, bool low)
+{
+    uint64_t h = fnv_feed(FNV_OFFSET, prefix, strlen(prefix), false);
+    if (name.len) {
+        h = fnv_feed(h, name.ptr, name.len, true);
+        h = fnv_feed(h, ":", 1, false);
+    }
+    h = fnv_feed(h, w.ptr, w.len, low);
+    if (w2.len) {
+        h = fnv_feed(h, " ", 1, false);
+        h = fnv_feed(h, w2.ptr, w2.len, low);
+    }
+    return mix64(h);
+}
+
+uint64_t
+bayes_token_hash_text(struct slice text)
+{
+    return mix64(fnv_feed(FNV_OFFSET, text.ptr, text.len, false));
+}
+
+void
+bayes_tokens_init(struct bayes_tokens *t, struct arena *a)
+{
+    memset(t, 0, sizeof(*t));
+    t->arena = a;
+}
+
+static void
+table_grow(struct bayes_tokens *t)
+{
+    size_t cap = t->tcap ? t->tcap * 2 : 1024;
+    uint64_t *tab = arena_calloc(t->arena, cap, sizeof(*tab));
+    for (size_t i = 0; i < t->n; i++) {
+        size_t j = (size_t)t->v[i].hash & (cap - 1);
+        while (tab[j])
+            j = (j + 1) & (cap - 1);
+        tab[j] = t->v[i].hash;
+    }
+    t->table = tab;
+    t->tcap = cap;
+}
+
+/* Insert h; false when it was there already. */
+static bool
+table_insert(struct bayes_tokens *t, uint64_t h)
+{
+    if ((t->n + 1) * 2 > t->tcap)
+        table_grow(t);
+    size_t j = (size_t)h & (t->tcap - 1);
+    while (t->table[j]) {
+        if (t->table[j] == h)
+            return false;
+        j = (j + 1) & (t->tcap - 1);
+    }
+    t->table[j] = h;
+    return true;
+}
+
+bool
+bayes_tokens_add(struct bayes_tokens *t, const char *prefix, struct slice name,
+                 struct slice word, struct slice word2, bool low)
+{
+    if (t->n >= BAYES_TOKENS_MAX) {
+        t->full = true;
+        return false;
+    }
+    uint64_t h = token_hash(prefix, name, word, word2, low);
+    if (!table_insert(t, h))
+        return false;
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 512;
+        struct bayes_token *v = arena_calloc(t->arena, cap, sizeof(*v));
+        if (t->n)
+            memcpy(v, t->v, t->n * sizeof(*v));
+        t->v = v;
+        t->cap = cap;
+    }
+    t->v[t->n++] = (struct bayes_token){h, prefix, name, word, word2, low};
+    return true;
+}
+
+static void
+append_lower(struct str *out, struct slice s, bool low)
+{
+    for (size_t i = 0; i < s.len; i++)
+        str_appendc(out, low ? lower((unsigned char)s.ptr[i]) : (unsigned char)s.ptr[i]);
+}
+
+void
+bayes_token_text(const struct bayes_token *tok, struct str *out)
+{
+    str_append_cstr(out, tok->prefix);
+    if (tok->name.len) {
+        append_lower(out, tok->name, true);
+        str_appendc(out, ':');
+    }
+    append_lower(out, tok->word, tok->lower);
+    if (tok->word2.len) {
+        str_appendc(out, ' ');
+        append_lower(out, tok->word2, tok->lower);
+    }
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+uint64_t *
+bayes_tokens_sorted(const struct bayes_tokens *t)
+{
+    uint64_t *h = arena_calloc(t->arena, t->n ? t->n : 1, sizeof(*h));
+    for (size_t i = 0; i < t->n; i++)
+        h[i] = t->v[i].hash;
+    qsort(h, t->n, sizeof(*h), cmp_u64);
+    return h;
+}
+
+void
+bayes_tokens_digest(const uint64_t *sorted, size_t n, uint8_t out[16])
+{
+    uint64_t a = FNV_OFFSET, b = 0x9e3779b97f4a7c15ULL;
+    for (size_t i = 0; i < n; i++) {
+        a = mix64(a ^ sorted[i]);
+        b = mix64(b + sorted[i] * 0x2545f4914f6cdd1dULL);
+    }
+    a = mix64(a ^ n);
+    for (int i = 0; i < 8; i++) {
+        out[i] = (uint8_t)(a >> (8 * i));
+        out[8 + i] = (uint8_t)(b >> (8 * i));
+    }
+}
+
+/* Words. */
+
+/* Bytes inside a word: letters, digits, 8-bit (UTF-8), a few marks. */
+static bool
+word_byte(unsigned char c)
+{
+    return c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+           (c >= 'A' && c <= 'Z') || c == '-' || c == '\'' || c == '.' || c == '_' ||
+           c == '$' || c == '@' || c == '%' || c == '!';
+}
+
+/* Marks dropped at either end of a word. */
+static bool
+edge_mark(unsigned char c)
+{
+    return c == '-' || c == '\'' || c == '.' || c == '_' || c == '@' || c == '!';
+}
+
+/* Length of a UTF-8 space or punctuation character at p (NBSP, U+2000 to
+ * U+206F, U+3000 to U+303F, U+FF01 to U+FF0F), or 0: they end words. */
+static size_t
+utf8_separator(const unsigned char *p, size_t left)
+{
+    if (left >= 2 && p[0] == 0xc2 && (p[1] == 0xa0 || p[1] == 0xab || p[1] == 0xbb))
+        return 2;
+    if (left >= 3 && p[0] == 0xe2 && (p[1] == 0x80 || p[1] == 0x81))
+        return 3;
+    if (left >= 3 && p[0] == 0xe3 && p[1] == 0x80)
+        return 3;
+    if (left >= 3 && p[0] == 0xef && p[1] == 0xbc && p[2] >= 0x81 && p[2] <= 0x8f)
+        return 3;
+    return 0;
+}
+
+struct word_sink {
+    struct bayes_tokens *t;
+    const struct bayes_tok_opts *o;
+    const char *prefix; /* "" for the text, "H" for headers */
+    struct slice name;
+    bool pairs;         /* make bigrams */
+    struct slice prev;  /* the previous word, for bigrams */
+};
+
+static void
+take_word(struct word_sink *ws, struct slice w)
+{
+    while (w.len && edge_mark((unsigned char)w.ptr[0]))
+        w = slice_from(w, 1);
+    while (w.len && edge_mark((unsigned char)w.ptr[w.len - 1]))
+        w.len--;
+    if (w.len < 3) {
+        ws->prev = SLICE_NULL;
+        return;
+    }
+    bool low = !ws->o->keep_case;
+    if (w.len > BAYES_WORD_MAX) {
+        size_t n = BAYES_SKIP_PREFIX;
+        while (n > 0 && ((unsigned char)w.ptr[n] & 0xc0) == 0x80)
+            n--; /* do not cut a UTF-8 character */
+        (void)bayes_tokens_add(ws->t, "sk:", ws->name, slice_head(w, n), SLICE_NULL, low);
+        ws->prev = SLICE_NULL;
+        return;
+    }
+    (void)bayes_tokens_add(ws->t, ws->prefix, ws->name, w, SLICE_NULL, low);
+    if (ws->pairs && ws->prev.len)
+        (void)bayes_tokens_add(ws->t, ws->prefix, ws->name, ws->prev, w, low);
+    ws->prev = w;
+}
+
+static void
+split_words(struct word_sink *ws, struct slice text)
+{
+    const unsigned char *p = (const unsigned char *)text.ptr;
+    size_t i = 0, n = text.len;
+    while (i < n && !ws->t->full) {
+        while (i < n && (!word_byte(p[i]) || utf8_separator(p + i, n - i)))
+            i += utf8_separator(p + i, n - i) ? utf8_separator(p + i, n - i) : 1;
+        size_t start = i;
+        while (i < n && word_byte(p[i]) && !utf8_separator(p + i, n - i))
+            i++;
+        if (i > start)
+            take_word(ws, slice_make(text.ptr + start, i - start));
+    }
+}
+
+/* URLs. */
+
+struct url_sink {
+    struct bayes_tokens *t;
+    size_t seen;
+};
+
+static void
+host_tokens(struct bayes_tokens *t, struct slice host)
+{
+    (void)bayes_tokens_add(t, "U:", SLICE_NULL, host, SLICE_NULL, true);
+    size_t dots = 0;
+    for (size_t i = host.len; i-- > 0;) {
+        if (host.ptr[i] != '.')
+            continue;
+        if (++dots >= 2 && dots <= 3) /* the last two and three labels */
+            (void)bayes_tokens_add(t, "UD:", SLICE_NULL, slice_from(host, i + 1),
+                                   SLICE_NULL, true);
+        if (dots == 3)
+            break;
+    }
+}
+
+static void
+on_url(void *ctx, struct slice u)
+{
+    struct url_sink *us = ctx;
+    struct url parsed;
+    const char *why;
+    if (++us->seen > BAYES_URLS_MAX || u.len > 2048)
+        return;
+    if (url_parse(us->t->arena, u, &parsed, &why) < 0 || parsed.host == NULL)
+        return;
+    host_tokens(us->t, slice_from_cstr(parsed.host));
+}
+
+/* Headers. */
+
+/* Fields that say nothing about the sender or are our own markup. */
+static bool
+header_skipped(struct slice name)
+{
+    static const char *const skip[] = {
+        "date", "content-length", "lines", "status", "x-status", "x-uid", "x-keywords",
+        "x-bogosity", "x-spam-status", "x-spam-flag", "x-spam-level", "x-spam-score",
+        "x-spam-checker-version", "x-spam-report", "x-virus-scanned", "x-tamis-bayes",
+        "received-spf", "dkim-signature", "x-original-date"};
+    for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+        if (slice_case_eq_cstr(name, skip[i]))
+            return true;
+    return false;
+}
+
+/* The shape of an identifier: digits become '9', letters 'a' or 'A', runs
+ * of one class collapse; what follows '@' is kept lowercased. */
+static struct slice
+id_shape(struct arena *a, struct slice id)
+{
+    char *out = arena_alloc(a, id.len + 1);
+    size_t n = 0;
+    bool at = false;
+    for (size_t i = 0; i < id.len && i < 200; i++) {
+        unsigned char c = (unsigned char)id.ptr[i];
+        if (c == '@')
+            at = true;
+        char s = (char)c;
+        if (!at && c >= '0' && c <= '9')
+            s = '9';
+        else if (!at && c >= 'a' && c <= 'z')
+            s = 'a';
+        else if (!at && c >= 'A' && c <= 'Z')
+            s = 'A';
+        if (at || n == 0 || out[n - 1] != s)
+            out[n++] = s;
+    }
+    return slice_make(out, n);
+}
+
+static void
+header_tokens(const struct bayes_tok_opts *o, const struct bayes_input *in,
+              struct bayes_tokens *t, struct word_sink *body)
+{
+    for (size_t i = 0; i < in->headers->n && !t->full; i++) {
+        const struct header_field *f = &in->headers->fields[i];
+        if (f->name.len == 0 || f->name.len > 40 || header_skipped(f->name))
+            continue;
+        size_t max = in->header_max ? in->header_max : 65536;
+        const char *v = header_decode(t->arena, f->value, max, NULL);
+        struct slice val = slice_from_cstr(v ? v : "");
+        if (slice_case_eq_cstr(f->name, "message-id")) {
+            (void)bayes_tokens_add(t, "H", f->name, id_shape(t->arena, slice_trim(val)),
+                                   SLICE_NULL, false);
+            continue;
+        }
+        struct word_sink ws = {t, o, "H", f->name, false, SLICE_NULL};
+        split_words(&ws, val);
+        if (slice_case_eq_cstr(f->name, "subject")) {
+            body->prev = SLICE_NULL;
+            split_words(body, val); /* the Subject is read as text too */
+        }
+    }
+}
+
+static void
+part_tokens(const struct mime_message *mime, struct bayes_tokens *t)
+{
+    for (const struct mime_part *p = mime->root; p && !t->full;
+         p = mime_next((struct mime_part *)p)) {
+        if (p->type)
+            (void)bayes_tokens_add(t, "M", SLICE_LIT("type"), slice_from_cstr(p->type),
+                                   SLICE_NULL, true);
+        (void)bayes_tokens_add(t, "M", SLICE_LIT("cte"),
+                               slice_from_cstr(mime_cte_name(p->cte)), SLICE_NULL, true);
+        const char *dot = p->filename ? strrchr(p->filename, '.') : NULL;
+        if (dot && strlen(dot + 1) > 0 && strlen(dot + 1) <= 10)
+            (void)bayes_tokens_add(t, "M", SLICE_LIT("ext"), slice_from_cstr(dot + 1),
+                                   SLICE_NULL, true);
+    }
+}
+
+void
+bayes_tokenize(const struct bayes_tok_opts *o, const struct bayes_input *in,
+               struct bayes_tokens *t)
+{
+    struct word_sink body = {t, o, "", SLICE_NULL, o->bigrams, SLICE_NULL};
+    if (in->headers && o->headers)
+        header_tokens(o, in, t, &body);
+    struct url_sink us = {t, 0};
+    for (size_t i = 0; i < in->ntexts && !t->full; i++) {
+        body.prev = SLICE_NULL;
+        split_words(&body, in->texts[i]);
+        if (o->urls && us.seen < BAYES_URLS_MAX)
+            (void)url_find_in_text(in->texts[i], BAYES_URLS_MAX - us.seen, on_url, &us);
+    }
+    if (in->mime && o->parts)
+        part_tokens(in->mime, t);
+}

@@ -1,0 +1,63 @@
+#!/bin/sh
+# run.sh: the Bayes evaluation, side by side with bogofilter, on the fixed
+# split of the SpamAssassin public corpus (scripts/fetch-corpus.sh).
+#
+# Usage: bench/bayes/run.sh [BUILD] [RUNS]
+#   BUILD  the build folder (default build); RUNS timing runs (default 3)
+# Trains salearn (into a fresh LMDB database) and bogofilter (fresh
+# wordlist, built-in defaults, -C) on train.list, classifies test.list with
+# `filterd check --json` in one process (bulk) and `bogofilter -T -b`, and
+# prints FP/FN at 0.5 and at each filter's default three-way cut-offs, ROC
+# AUC, the FN rate at an FP rate of 0.1%, train and classify times
+# (medians of RUNS), and the database sizes. Work files go to
+# $TMPDIR/tamis-bayes-bench.
+# Needs: a build with filterd and salearn, bogofilter, python3.
+set -eu
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$top/build}
+runs=${2:-3}
+corpus=${TAMIS_CORPUS_CACHE:-$top/.cache/corpus}
+"$top/scripts/fetch-corpus.sh" >/dev/null
+work=${TMPDIR:-/tmp}/tamis-bayes-bench
+rm -rf "$work"
+mkdir -p "$work"
+
+grep -E '/(easy-ham|hard-ham)' "$corpus/train.list" >"$work/train-ham"
+grep -E '/spam-' "$corpus/train.list" >"$work/train-spam"
+cp "$corpus/test.list" "$work/test"
+
+# timed NAME CMD...: run CMD under /usr/bin/time; append "wall cpu" to
+# $work/NAME.
+timed() {
+	name=$1
+	shift
+	/usr/bin/time -f '%e %U %S' -o "$work/t.tmp" "$@"
+	awk '{print $1, $2 + $3}' "$work/t.tmp" >>"$work/$name"
+}
+
+# tamis: train, then classify in bulk (filterd check, one process per
+# xargs batch).
+for r in $(seq "$runs"); do
+	rm -rf "$work/db"
+	timed tamis.train sh -c "xargs '$build/bayes/salearn' -q --dbpath '$work/db' --spam \
+		<'$work/train-spam' && xargs '$build/bayes/salearn' -q --dbpath '$work/db' --ham \
+		<'$work/train-ham'"
+	timed tamis.classify sh -c "xargs '$build/filterd/filterd' check --json \
+		-o 'bayes_db=$work/db' <'$work/test' >'$work/tamis.json'"
+done
+"$build/bayes/salearn" --dbpath "$work/db" --dump magic >"$work/tamis.magic"
+du -sk "$work/db" | cut -f1 >"$work/tamis.kb"
+
+# bogofilter: the same files, built-in defaults (-C), fresh wordlist.
+for r in $(seq "$runs"); do
+	rm -rf "$work/bogo"
+	mkdir "$work/bogo"
+	timed bogo.train sh -c "bogofilter -C -d '$work/bogo' -s -b <'$work/train-spam' &&
+		bogofilter -C -d '$work/bogo' -n -b <'$work/train-ham'"
+	timed bogo.classify sh -c "bogofilter -C -d '$work/bogo' -t -b <'$work/test' \
+		>'$work/bogo.out'; [ \$? -lt 3 ]"
+done
+du -sk "$work/bogo" | cut -f1 >"$work/bogo.kb"
+
+python3 "$top/bench/bayes/score.py" "$work"

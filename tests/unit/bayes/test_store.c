@@ -1,0 +1,224 @@
+/*
+ * test_store: the Bayes store on LMDB: learning, learning twice, moving a
+ * message to the other class, forgetting exactly, expiry, clearing, the
+ * text backup and restore; a writer in another process never blocks nor
+ * tears a reader's snapshot.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bayes/salearn.h"
+#include "bayes/store.h"
+#include "t.h"
+
+static char dir[64];
+
+/* Token hashes: the store keeps their top 48 bits. */
+#define K(n) ((uint64_t)(n) << 40)
+
+static struct bayes_store *
+open_store(unsigned flags)
+{
+    struct bayes_store *s = NULL;
+    struct str err;
+    str_init(&err, 0);
+    int r = bayes_store_open(dir, flags, &s, &err);
+    if (r != 0)
+        fprintf(stderr, "open: %d %s\n", r, str_cstr(&err));
+    str_deinit(&err);
+    return s;
+}
+
+/* Counts of one token and the message counts, in one snapshot. */
+static struct bayes_count
+lookup(struct bayes_store *s, uint64_t h, struct bayes_meta *m)
+{
+    struct bayes_count c;
+    struct str err;
+    str_init(&err, 0);
+    CHECK_INT(s->ops->lookup(s->backend, &h, 1, &c, m, &err), 0);
+    str_deinit(&err);
+    return c;
+}
+
+static int
+learn(struct bayes_store *s, const uint64_t *keys, size_t n, enum bayes_seen cls)
+{
+    struct str err;
+    str_init(&err, 0);
+    CHECK_INT(bayes_store_begin(s, &err), 0);
+    int r = bayes_learn(s, keys, n, cls, 1000, &err);
+    CHECK_INT(bayes_store_commit(s, &err), 0);
+    str_deinit(&err);
+    return r;
+}
+
+static void
+test_missing(void)
+{
+    struct bayes_store *s = NULL;
+    struct str err;
+    str_init(&err, 0);
+    CHECK_INT(bayes_store_open(dir, 0, &s, &err), 1); /* nothing learned yet */
+    CHECK(s == NULL);
+    CHECK_INT(bayes_store_open("redis://127.0.0.1:6379/0", 0, &s, &err), -1);
+    str_deinit(&err);
+}
+
+static void
+test_learn_forget(void)
+{
+    struct bayes_store *s = open_store(BAYES_STORE_WRITE | BAYES_STORE_CREATE);
+    uint64_t a[] = {K(1), K(2), K(3)}, b[] = {K(2), K(3), K(4)};
+    struct bayes_meta m;
+    CHECK_INT(learn(s, a, 3, BAYES_SEEN_SPAM), BAYES_LEARNED);
+    CHECK_INT(learn(s, a, 3, BAYES_SEEN_SPAM), BAYES_ALREADY);
+    CHECK_INT(learn(s, b, 3, BAYES_SEEN_HAM), BAYES_LEARNED);
+    struct bayes_count c = lookup(s, K(2), &m);
+    CHECK_INT(c.spam, 1);
+    CHECK_INT(c.ham, 1);
+    CHECK_INT(m.nspam, 1);
+    CHECK_INT(m.nham, 1);
+    /* a moves to ham: its spam counts go, its ham counts come. */
+    CHECK_INT(learn(s, a, 3, BAYES_SEEN_HAM), BAYES_LEARNED);
+    c = lookup(s, K(1), &m);
+    CHECK_INT(c.spam, 0);
+    CHECK_INT(c.ham, 1);
+    CHECK_INT(m.nspam, 0);
+    CHECK_INT(m.nham, 2);
+    /* Forgetting undoes exactly; forgetting again does nothing. */
+    CHECK_INT(learn(s, a, 3, BAYES_SEEN_NONE), BAYES_LEARNED);
+    CHECK_INT(learn(s, a, 3, BAYES_SEEN_NONE), BAYES_NOT_LEARNED);
+    c = lookup(s, K(1), &m);
+    CHECK_INT(c.spam + c.ham, 0);
+    c = lookup(s, K(2), &m);
+    CHECK_INT(c.ham, 1);
+    CHECK_INT(m.nham, 1);
+    bayes_store_close(&s);
+}
+
+static void
+test_backup_restore_expire(void)
+{
+    struct bayes_store *s = open_store(BAYES_STORE_WRITE | BAYES_STORE_CREATE);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    struct str err;
+    str_init(&err, 0);
+    CHECK_INT(salearn_backup(s, f, &err), 0);
+    fclose(f);
+    CHECK(strstr(text, "v\t1\tnum_nonspam\n") != NULL);
+    CHECK(strstr(text, "t\t0\t1\t0\t0000040000000000\n") != NULL);
+    CHECK_INT(salearn_clear(s, &err), 0);
+    struct bayes_meta m;
+    CHECK_INT(lookup(s, K(4), &m).ham, 0);
+    CHECK_INT(m.nham, 0);
+    f = fmemopen(text, len, "r");
+    CHECK_INT(salearn_restore(s, f, "backup", &err), 0);
+    fclose(f);
+    CHECK_INT(lookup(s, K(4), &m).ham, 1);
+    CHECK_INT(m.nham, 1);
+    /* The digests came back: learning b again is "already". */
+    uint64_t b[] = {K(2), K(3), K(4)};
+    CHECK_INT(learn(s, b, 3, BAYES_SEEN_HAM), BAYES_ALREADY);
+    /* A bad line changes nothing. */
+    static const char bad[] = "v\t1\tdb_version\nt\t1\t2\n";
+    f = fmemopen((void *)bad, sizeof(bad) - 1, "r");
+    str_clear(&err);
+    CHECK_INT(salearn_restore(s, f, "bad", &err), -1);
+    fclose(f);
+    CHECK_STR(str_cstr(&err), "bad:2: not a line of a salearn backup");
+    CHECK_INT(lookup(s, K(4), &m).ham, 1);
+    /* Expiry: the tokens were learned at time 1000, long ago. */
+    f = fopen("/dev/null", "w");
+    CHECK_INT(salearn_expire(s, 86400, f, &err), 0);
+    fclose(f);
+    CHECK_INT(lookup(s, K(4), &m).ham, 0);
+    CHECK_INT(m.last_expire_count, 3);
+    free(text);
+    str_deinit(&err);
+    bayes_store_close(&s);
+}
+
+static double
+now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A writer process learns 200 messages that all hold tokens 100..149, one
+ * transaction each, and holds one transaction open for 0.5 s. */
+static void
+writer(void)
+{
+    struct bayes_store *s = open_store(BAYES_STORE_WRITE);
+    struct str err;
+    str_init(&err, 0);
+    uint64_t k[51];
+    for (int i = 0; i < 50; i++)
+        k[i] = K(100 + i);
+    for (int m = 0; m < 200; m++) {
+        k[50] = K(1000 + m); /* makes each message different */
+        if (bayes_store_begin(s, &err) < 0 || bayes_learn(s, k, 51, BAYES_SEEN_SPAM, 5, &err) < 0)
+            _exit(1);
+        if (m == 100)
+            nanosleep(&(struct timespec){0, 500000000}, NULL);
+        if (bayes_store_commit(s, &err) < 0)
+            _exit(1);
+    }
+    bayes_store_close(&s);
+    _exit(0);
+}
+
+static void
+test_concurrent(void)
+{
+    struct bayes_store *s = open_store(0);
+    pid_t pid = fork();
+    if (pid == 0)
+        writer();
+    uint64_t k[50];
+    for (int i = 0; i < 50; i++)
+        k[i] = K(100 + i);
+    struct bayes_count c[50];
+    struct bayes_meta m;
+    struct str err;
+    str_init(&err, 0);
+    double worst = 0;
+    int torn = 0, status = 0;
+    for (int done = 0; !done;) {
+        done = waitpid(pid, &status, WNOHANG) == pid;
+        double t0 = now_s();
+        CHECK_INT(s->ops->lookup(s->backend, k, 50, c, &m, &err), 0);
+        double dt = now_s() - t0;
+        worst = dt > worst ? dt : worst;
+        for (int i = 0; i < 50; i++)
+            torn += c[i].spam != m.nspam; /* every message held every token */
+    }
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK_INT(torn, 0);
+    CHECK(worst < 0.25); /* never waited for the writer's open transaction */
+    CHECK_INT(m.nspam, 200);
+    str_deinit(&err);
+    bayes_store_close(&s);
+}
+
+int
+main(void)
+{
+    snprintf(dir, sizeof(dir), "/tmp/tamis-test-store.%ld", (long)getpid());
+    T_RUN(test_missing);
+    T_RUN(test_learn_forget);
+    T_RUN(test_backup_restore_expire);
+    T_RUN(test_concurrent);
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    CHECK_INT(system(cmd), 0);
+    return t_done();
+}

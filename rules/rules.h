@@ -53,6 +53,7 @@ enum rules_skip {
     SKIP_DIRECTIVE,   /* a setting of SpamAssassin or a plugin, ignored */
     SKIP_META,        /* a meta expression that does not parse */
     SKIP_FILE,        /* a file or folder that cannot be read */
+    SKIP_META_DEP,    /* a meta rule over a rule that was skipped */
     SKIP_NKINDS
 };
 

@@ -257,6 +257,7 @@ define_rule(struct rules *rs, const struct rules_pos *pos, enum rule_type t,
         return;
     }
     undefine(r);
+    r->skipped_def = true; /* until the line is read through */
     if (slice_starts_with_case(rest, "eval:")) {
         rs->eval_by_type[t]++;
         rules_skip(rs, pos, SKIP_EVAL, NULL); /* counted, not listed: many */
@@ -280,6 +281,7 @@ define_rule(struct rules *rs, const struct rules_pos *pos, enum rule_type t,
     }
     r->type = t;
     r->defined = true;
+    r->skipped_def = false;
     r->file = pos->file;
     r->line = pos->line;
 }

@@ -47,6 +47,7 @@ struct rule {
     bool defined;     /* a test line was read (not only score/describe) */
     bool subrule;     /* "__" name: never reported */
     bool in_replace;  /* named by replace_rules */
+    bool skipped_def; /* its last test line was skipped (eval, unsupported) */
     const char *file; /* interned */
     unsigned line;
     char *re_text;    /* the expression as written (before tags) */
@@ -137,12 +138,18 @@ struct meta_prog *meta_compile(struct slice expr, const char **why);
 void meta_free(struct meta_prog **pp);
 /* Bind the names to rule indexes; call once the set is loaded. */
 void meta_bind(struct meta_prog *p, const struct rules *rs);
+/* The first name the program reads that is a rule whose test was skipped
+ * and that no other check provides (see rules_set.c), or NULL. */
+const char *meta_skipped_dep(const struct meta_prog *p, const struct rules *rs);
 /* Rule indexes the program reads (for ordering): count, and the i-th. */
 size_t meta_deps(const struct meta_prog *p, size_t **deps_r);
 /* Evaluate with hits[] (per rule) and the symbol lookup for names that are
  * not rules. */
 double meta_eval(const struct meta_prog *p, const double *hits,
                  const struct rules_message *m);
+
+/* rules_set.c: names that other checks give as symbols (BAYES_*, ...). */
+bool rules_external_name(const char *name);
 
 /* rules_tags.c: expand <tags> in the rule's expression (ReplaceTags). */
 void rules_expand_tags(const struct rules *rs, const char *re, struct str *out);

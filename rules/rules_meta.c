@@ -214,6 +214,22 @@ meta_bind(struct meta_prog *p, const struct rules *rs)
     }
 }
 
+const char *
+meta_skipped_dep(const struct meta_prog *p, const struct rules *rs)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        const struct minsn *in = &p->code[i];
+        const struct rule *r = NULL;
+        if (in->op == M_SYM)
+            r = rules_find(rs, in->name, strlen(in->name));
+        else if (in->op == M_RULE)
+            r = &rs->rules[in->rule];
+        if (r && !r->defined && r->skipped_def && !rules_external_name(r->name))
+            return r->name;
+    }
+    return NULL;
+}
+
 size_t
 meta_deps(const struct meta_prog *p, size_t **deps_r)
 {

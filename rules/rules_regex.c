@@ -99,7 +99,7 @@ rules_regex_parse(struct slice s, size_t *i, struct str *out, uint32_t *opts,
 static bool
 pcre2_escape(char c)
 {
-    return strchr("aAbBcdDeEfgGhHkKnNopPQrRsSuUvVwWxXzZ0123456789", c) != NULL;
+    return strchr("aAbBcCdDeEfgGhHkKnNopPQrRsStuUvVwWxXzZ0123456789", c) != NULL;
 }
 
 /* Perl reads "\y" as "y": drop backslashes pcre2 would refuse. */

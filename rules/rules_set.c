@@ -22,6 +22,7 @@ drop(struct rules *rs, struct rule *r, enum rules_skip why, const char *what,
     struct rules_pos pos = {.file = r->file ? r->file : "?", .line = r->line};
     rules_skip(rs, &pos, why, "%s: %s: %s", r->name, what, reason);
     r->defined = false;
+    r->skipped_def = true;
 }
 
 static void
@@ -48,6 +49,33 @@ compile_rule(struct rules *rs, struct rule *r)
         drop(rs, r, SKIP_REGEX, "pcre2 refuses the regular expression", str_cstr(&err));
     str_deinit(&text);
     str_deinit(&err);
+}
+
+bool
+rules_external_name(const char *name)
+{
+    static const char *const prefixes[] = {"BAYES_", "RCVD_IN_", "URIBL_", "GTUBE"};
+    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+        if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
+            return true;
+    return false;
+}
+
+/* Drop the meta rules that read a rule tamis skipped (an eval: test, an
+ * unsupported header): their value would be a guess. Dependencies come
+ * first in rs->order, so one pass carries the drop through. */
+static void
+drop_unrunnable_metas(struct rules *rs)
+{
+    for (size_t k = 0; k < rs->norder; k++) {
+        struct rule *r = &rs->rules[rs->order[k]];
+        const char *dep = r->defined ? meta_skipped_dep(r->meta, rs) : NULL;
+        if (dep == NULL)
+            continue;
+        rs->skipped[SKIP_META_DEP]++;
+        r->defined = false;
+        r->skipped_def = true;
+    }
 }
 
 static double
@@ -116,6 +144,7 @@ rules_finish(struct rules *rs, int score_set)
             order_meta(rs, i, state, stack);
     free(state);
     free(stack);
+    drop_unrunnable_metas(rs);
     for (size_t i = 0; i < rs->n; i++)
         if (rs->rules[i].defined)
             rs->loaded[rs->rules[i].type]++;
@@ -133,6 +162,7 @@ static const char *const skip_names[SKIP_NKINDS] = {
     "settings ignored (SpamAssassin and plugin options)",
     "meta expressions that do not parse",
     "files not read",
+    "meta rules over skipped rules (eval:, unsupported)",
 };
 
 size_t

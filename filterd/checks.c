@@ -14,6 +14,7 @@ extern const struct check_ops check_uribl_ops;
 extern const struct check_ops check_virus_ops;
 extern const struct check_ops check_filetype_ops;
 extern const struct check_ops check_bayes_ops;
+extern const struct check_ops check_rules_ops;
 
 static const struct check_ops *const registry[] = {
     /* Connection and envelope checks. */
@@ -25,6 +26,7 @@ static const struct check_ops *const registry[] = {
     &check_filetype_ops,
     &check_uribl_ops,
     &check_bayes_ops,
+    &check_rules_ops,
     NULL, /* the end */
 };
 

@@ -14,7 +14,9 @@
 #   test    build + demo + what the tests need: GMime (differential test),
 #           python3 (compare.py, corpus lists), node/npm (the corpus is
 #           fetched with npm pack), /usr/bin/time, dnsmasq (the DNS lists'
-#           test server), clamav-testfiles (the samples the virus tests detect)
+#           test server), clamav-testfiles (the samples the virus tests
+#           detect), spamassassin and spamc (stock rules and the
+#           rule-agreement test)
 #   bench   test + hyperfine, bogofilter (the Bayes evaluation's peer)
 #   all     every group
 # With no GROUP, "test" is meant. -n only prints what is missing (exit 1 if
@@ -37,9 +39,10 @@ pkgs_virus="libclamav-dev libmagic-dev"
 pkgs_virus_test="clamav-testfiles"
 pkgs_bayes="liblmdb-dev"
 pkgs_bayes_bench="bogofilter"
+pkgs_rules_test="spamassassin spamc"
 # Every library the build links, and every server or sample the tests use.
 pkgs_libs="$pkgs_dns $pkgs_virus $pkgs_bayes"
-pkgs_test_parts="$pkgs_dns_test $pkgs_virus_test"
+pkgs_test_parts="$pkgs_dns_test $pkgs_virus_test $pkgs_rules_test"
 pkgs_bench_peers="$pkgs_bayes_bench"
 pkgs_mta="postfix swaks iproute2"
 pkgs_test="libgmime-3.0-dev python3 time miltertest"

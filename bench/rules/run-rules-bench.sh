@@ -1,0 +1,57 @@
+#!/bin/sh
+# run-rules-bench.sh [N] [RUNS]: messages per second of `filterd check` with
+# SpamAssassin's stock rules (/usr/share/spamassassin) beside spamd + spamc
+# (`spamd -L`, local tests only, the same rules, a private site config from
+# tests/rules/sa-site.sh), on the same N messages of the corpus sample (all
+# 605 by default), RUNS times each (default 3); prints each run and the
+# medians and their ratio. Also prints the agreement over the same messages
+# when AGREE=1 (tests/rules/agreement.sh, one spamassassin a message: slow).
+# Needs: a build in build/, scripts/fetch-corpus.sh done, spamassassin.
+set -eu
+n=${1:-605} runs=${2:-3}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+filterd=$top/build/filterd/filterd
+rules=/usr/share/spamassassin
+sample=$top/.cache/corpus/sample.list
+work=$(mktemp -d /tmp/tamis-rules-bench.XXXXXX)
+spamd_pid=
+cleanup() {
+	[ -n "$spamd_pid" ] && kill "$spamd_pid" 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+head -n "$n" "$sample" >"$work/list"
+count=$(wc -l <"$work/list")
+sh "$top/tests/rules/sa-site.sh" "$work/sa"
+port=17830
+HOME="$work/sa/home" spamd -L -x --siteconfigpath="$work/sa/site" -C "$rules" \
+	-i 127.0.0.1 -p $port -A 127.0.0.1 -m 2 --max-conn-per-child=100000 \
+	-u "$(id -un)" -r "$work/spamd.pid" -s stderr 2>"$work/spamd.log" &
+spamd_pid=$!
+i=0
+until spamc -d 127.0.0.1 -p $port -K >/dev/null 2>&1; do
+	i=$((i + 1)); [ $i -lt 120 ] || { echo "spamd did not start"; cat "$work/spamd.log"; exit 1; }
+	sleep 0.5
+done
+now() { date +%s.%N; }
+rate() { echo "$count $1 $2" | awk '{ printf "%.1f", $1 / ($3 - $2) }'; }
+median() { tr ' ' '\n' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+t_all= s_all=
+r=1
+while [ $r -le "$runs" ]; do
+	a=$(now)
+	xargs "$filterd" check --json -o "rules=$rules" <"$work/list" >/dev/null
+	b=$(now)
+	# Two spamc clients, as spamd has two children.
+	xargs -P 2 -n 1 sh -c 'spamc -d 127.0.0.1 -p '$port' -x -c <"$0" >/dev/null || [ $? -eq 1 ]' <"$work/list"
+	c=$(now)
+	t=$(rate "$a" "$b") s=$(rate "$b" "$c")
+	echo "run $r: filterd check $t msg/s, spamd+spamc $s msg/s ($count messages)"
+	t_all="$t_all $t" s_all="$s_all $s"
+	r=$((r + 1))
+done
+tm=$(echo $t_all | median) sm=$(echo $s_all | median)
+echo "median: filterd check $tm msg/s, spamd+spamc $sm msg/s, ratio $(echo "$tm $sm" | awk '{ printf "%.1f", $1 / $2 }')x"
+if [ "${AGREE:-0}" = 1 ]; then
+	sh "$top/tests/rules/agreement.sh" "$filterd" "$top/build/tests/rules/rules_list" "$n" 0
+fi

@@ -1,0 +1,236 @@
+/*
+ * check_rules: the rule engine (rules/rules.h) as a check of filterd's
+ * pipeline, last at the content stage so that meta rules see the symbols
+ * every other check gave (BAYES_*, RCVD_IN_*, GTUBE...).
+ *
+ * Settings: rules (files or folders, SpamAssassin syntax, loaded in
+ * order), rules_score_set (SpamAssassin's score set, 0-3),
+ * on_error_rules (tempfail or accept, when a match hits
+ * pattern_match_limit). Bad lines in rule files do not stop loading: they
+ * are listed by `filterd lint` (summary); a rule file that cannot be read
+ * is an error.
+ *
+ * Untrusted input: the message, through filterd/message (headers, decoded
+ * and rendered parts, each bounded by decoded_size_limit); URIs from the
+ * rendered text and from HTML attributes (at most RULES_URIS_MAX).
+ */
+#include "filterd/check_rules.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "filterd/check.h"
+#include "lib/mem.h"
+#include "mail/render.h"
+#include "mail/url.h"
+#include "rules/rules.h"
+
+#define RULES_URIS_MAX 1000
+
+struct rules_state {
+    struct rules *rs;      /* NULL: no rules configured */
+    unsigned match_limit;
+    bool on_error_accept;
+};
+
+static const struct config_key rules_schema[] = {
+    {"rules_score_set", CONFIG_INT, "0", 0, 3,
+     "SpamAssassin score set of the rules: 0 none, 1 network, 2 Bayes, 3 both"},
+    {"on_error_rules", CONFIG_STRING, "tempfail", 0, 0,
+     "when a rule cannot be matched (a pcre2 limit): tempfail or accept"},
+};
+
+static void *
+rules_state_new(const struct config *c, struct str *err)
+{
+    struct rules_state *st = xcalloc(1, sizeof(*st));
+    const char *onerr = config_get_str(c, "on_error_rules");
+    st->on_error_accept = strcmp(onerr, "accept") == 0;
+    st->match_limit = (unsigned)config_get_int(c, "pattern_match_limit");
+    bool ok = st->on_error_accept || strcmp(onerr, "tempfail") == 0;
+    if (!ok)
+        str_appendf(err, "%s: bad value for on_error_rules: \"%s\" is not tempfail or accept\n",
+                    config_source(c, "on_error_rules"), onerr);
+    const char *const *paths;
+    size_t n = config_get_list(c, "rules", &paths);
+    if (n)
+        st->rs = rules_new();
+    for (size_t i = 0; i < n; i++) {
+        if (rules_load(st->rs, paths[i]) < 0) {
+            str_appendf(err, "%s: rules: %s: cannot be read\n", config_source(c, "rules"),
+                        paths[i]);
+            ok = false;
+        }
+    }
+    if (st->rs)
+        rules_finish(st->rs, (int)config_get_int(c, "rules_score_set"));
+    if (!ok) {
+        rules_free(&st->rs);
+        free(st);
+        return NULL;
+    }
+    return st;
+}
+
+static void
+rules_state_free(void *state)
+{
+    struct rules_state *st = state;
+    if (st == NULL)
+        return;
+    rules_free(&st->rs);
+    free(st);
+}
+
+/* --- The message as the rules see it ------------------------------------ */
+
+struct uris {
+    struct arena *a;
+    struct slice *v;
+    size_t n, cap;
+};
+
+static void
+add_uri(void *ctx, struct slice url)
+{
+    struct uris *u = ctx;
+    if (u->n >= RULES_URIS_MAX || url.len == 0)
+        return;
+    if (u->n == u->cap) {
+        size_t cap = u->cap ? u->cap * 2 : 32;
+        struct slice *v = arena_alloc(u->a, cap * sizeof(*v));
+        if (u->n)
+            memcpy(v, u->v, u->n * sizeof(*v));
+        u->v = v;
+        u->cap = cap;
+    }
+    /* A host written without a scheme is read as http, as browsers do. */
+    if (slice_starts_with_case(url, "www.") || slice_starts_with_case(url, "ftp.")) {
+        char *p = arena_alloc(u->a, url.len + 7);
+        memcpy(p, "http://", 7);
+        memcpy(p + 7, url.ptr, url.len);
+        u->v[u->n++] = slice_make(p, url.len + 7);
+    } else {
+        u->v[u->n++] = arena_slice_dup(u->a, url);
+    }
+}
+
+/* The decoded parts (for rawbody) and the URIs of HTML attributes. */
+static void
+decode_parts(struct message *m, const struct message_text *texts, size_t n,
+             struct slice *decoded, struct uris *u)
+{
+    struct str dec, junk;
+    str_init(&dec, m->limits.decoded_max);
+    str_init(&junk, m->limits.decoded_max);
+    for (size_t i = 0; i < n; i++) {
+        unsigned flags;
+        str_clear(&dec);
+        (void)message_decode_part(m, texts[i].part, &dec, &flags);
+        decoded[i] = arena_slice_dup(m->arena, str_slice(&dec));
+        if (texts[i].render_flags & RENDER_F_HTML) {
+            str_clear(&junk);
+            (void)render_text(texts[i].part, decoded[i], &junk, add_uri, u, &flags);
+        }
+        (void)url_find_in_text(texts[i].text, RULES_URIS_MAX, add_uri, u);
+    }
+    str_deinit(&dec);
+    str_deinit(&junk);
+}
+
+static int
+collect(void *ctx, const char *p, size_t n)
+{
+    return str_append(ctx, p, n) < 0;
+}
+
+/* The message as received, without an mbox "From " line. */
+static struct slice
+full_text(struct message *m)
+{
+    struct slice all;
+    const char *d = blob_data(m->blob);
+    if (d) {
+        all = slice_make(d, blob_size(m->blob));
+    } else {
+        struct str s;
+        str_init(&s, m->limits.message_max);
+        (void)blob_foreach(m->blob, 0, blob_size(m->blob), collect, &s);
+        all = arena_slice_dup(m->arena, str_slice(&s));
+        str_deinit(&s);
+    }
+    if (m->mime->root->headers.mbox_from.len) {
+        const char *nl = memchr(all.ptr, '\n', all.len);
+        if (nl)
+            all = slice_from(all, (size_t)(nl - all.ptr) + 1);
+    }
+    return all;
+}
+
+static double
+verdict_symbol(void *ctx, const char *name)
+{
+    const struct verdict *v = ctx;
+    for (size_t i = 0; i < v->n; i++)
+        if (strcmp(v->symbols[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+static void
+add_hit(void *ctx, const struct rules_hit *h)
+{
+    verdict_add(ctx, h->name, h->score, h->description);
+}
+
+static void
+rules_content(const void *state, const struct scan_env *env, struct message *m,
+              struct verdict *v)
+{
+    const struct rules_state *st = state;
+    (void)env;
+    if (st->rs == NULL)
+        return;
+    const struct message_text *texts;
+    size_t n = message_texts(m, &texts);
+    struct slice *rendered = arena_calloc(m->arena, n + 1, sizeof(*rendered));
+    struct slice *decoded = arena_calloc(m->arena, n + 1, sizeof(*decoded));
+    struct uris u = {.a = m->arena};
+    for (size_t i = 0; i < n; i++)
+        rendered[i] = texts[i].text;
+    decode_parts(m, texts, n, decoded, &u);
+    struct rules_message rm = {
+        .headers = &m->mime->root->headers, .full = full_text(m),
+        .texts = rendered, .ntexts = n, .decoded = decoded, .ndecoded = n,
+        .uris = u.v, .nuris = u.n, .symbol = verdict_symbol, .symbol_ctx = v,
+        .match_limit = st->match_limit,
+    };
+    const char *failed = NULL;
+    if (rules_eval(st->rs, &rm, m->arena, add_hit, v, &failed) < 0) {
+        struct str why;
+        str_init(&why, 512);
+        str_appendf(&why, "rule %s could not be matched (pattern_match_limit)", failed);
+        verdict_check_failed(v, "rules", str_cstr(&why), st->on_error_accept);
+        str_deinit(&why);
+    }
+}
+
+static void
+rules_summary_op(const void *state, struct str *out)
+{
+    const struct rules_state *st = state;
+    if (st->rs == NULL)
+        str_append_cstr(out, "rules: none (the rules setting is empty)\n");
+    else
+        rules_summary(st->rs, out);
+}
+
+const struct check_ops check_rules_ops = {
+    .name = "rules",
+    .schema = rules_schema,
+    .nschema = sizeof(rules_schema) / sizeof(rules_schema[0]),
+    .state_new = rules_state_new,
+    .state_free = rules_state_free,
+    .content = rules_content,
+    .summary = rules_summary_op,
+};

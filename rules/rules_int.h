@@ -1,0 +1,157 @@
+/*
+ * rules_int: the rule engine's internal structures, shared by its modules
+ * (rules_conf: files and directives; rules_define: rule lines; rules_regex:
+ * Perl to pcre2; rules_meta: expressions; rules_tags: ReplaceTags;
+ * rules_eval: matching). Not for use outside rules/.
+ */
+#ifndef TAMIS_RULES_RULES_INT_H
+#define TAMIS_RULES_RULES_INT_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdint.h>
+
+#include "rules/rules.h"
+
+/* tflags bits. */
+#define TF_MULTIPLE 0x01
+#define TF_NICE 0x02
+#define TF_NET 0x04
+#define TF_NOSUBJECT 0x08
+#define TF_LEARN 0x10
+#define TF_USERCONF 0x20
+
+/* Header modifiers. */
+#define HM_RAW 0x01
+#define HM_ADDR 0x02
+#define HM_NAME 0x04
+#define HM_FIRST 0x08
+#define HM_LAST 0x10
+
+/* Pseudo-headers. */
+enum hdr_kind { HK_FIELD, HK_ALL, HK_TOCC, HK_MESSAGEID, HK_ENVFROM };
+
+/* One header value source: a field (or pseudo-header) and modifiers; rules
+ * that read the same source share its value per message. */
+struct hsource {
+    char *field;
+    enum hdr_kind kind;
+    unsigned mods;
+};
+
+struct meta_prog; /* rules_meta.c */
+
+struct rule {
+    char *name;
+    enum rule_type type;
+    bool defined;     /* a test line was read (not only score/describe) */
+    bool subrule;     /* "__" name: never reported */
+    bool in_replace;  /* named by replace_rules */
+    bool skipped_def; /* its last test line was skipped (eval, unsupported) */
+    const char *file; /* interned */
+    unsigned line;
+    char *re_text;    /* the expression as written (before tags) */
+    uint32_t re_opts;
+    pcre2_code *re;
+    bool negate;      /* header !~ */
+    bool exists_test; /* header exists:Field */
+    size_t source;    /* header: index in rules.sources */
+    char *if_unset;
+    char *meta_text;
+    struct meta_prog *meta;
+    double scores[4];
+    bool scored;
+    double score;     /* for the frozen score set */
+    char *description;
+    unsigned tflags;
+    unsigned maxhits;
+};
+
+struct tag {
+    char *kind; /* "tag", "pre", "inter", "post" */
+    char *name;
+    char *value;
+};
+
+struct rules {
+    struct rule *rules;
+    size_t n, cap;
+    size_t *hash; /* open addressing over rule indexes + 1; 0 = empty */
+    size_t hcap;
+    struct hsource *sources;
+    size_t nsources;
+    char **plugins;
+    size_t nplugins;
+    char **files; /* interned file names */
+    size_t nfiles;
+    struct tag *tags;
+    size_t ntags;
+    char *tag_start, *tag_end;
+    size_t skipped[SKIP_NKINDS];
+    size_t eval_by_type[RULE_NTYPES]; /* SKIP_EVAL lines by rule type */
+    size_t loaded[RULE_NTYPES];
+    char **diags;
+    size_t ndiags;
+    size_t depth; /* include depth */
+    double required_score;
+    size_t *order; /* meta rules in dependency order */
+    size_t norder;
+    bool finished;
+};
+
+/* Where a line is, for diagnostics. */
+struct rules_pos {
+    const char *file;
+    unsigned line;
+};
+
+/* rules_conf.c */
+void rules_skip(struct rules *rs, const struct rules_pos *pos, enum rules_skip why,
+                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+struct slice rules_word(struct slice line, size_t *i);
+bool rules_has_plugin(const struct rules *rs, struct slice name);
+
+/* rules_if.c: the condition of an "if" line: plugin(NAME), can(NAME),
+ * version and perl_version comparisons, !, &&, ||, parentheses. Returns
+ * its value, or false with *why set when it does not parse. */
+bool rules_if_eval(const struct rules *rs, struct slice expr, const char **why);
+bool rules_valid_name(struct slice w);
+
+/* rules_define.c: the rule of this name, created when new. */
+struct rule *rules_get(struct rules *rs, struct slice name);
+struct rule *rules_find(const struct rules *rs, const char *name, size_t len);
+/* Handle one rule-defining or rule-describing line; returns false when
+ * the directive is not one of them. */
+bool rules_define_line(struct rules *rs, const struct rules_pos *pos, struct slice dir,
+                       struct slice rest);
+
+/* rules_regex.c: parse "/re/flags" or "m{re}flags" at rest[*i]. Returns 0
+ * with the body in *re_r (in the arena-less string out) and the pcre2
+ * options, or -1 with *why. */
+int rules_regex_parse(struct slice rest, size_t *i, struct str *out, uint32_t *opts,
+                      const char **why);
+/* Compile, translating Perl-only syntax; NULL with a reason in err. */
+pcre2_code *rules_regex_compile(const char *re, size_t len, uint32_t opts, struct str *err);
+
+/* rules_meta.c */
+struct meta_prog *meta_compile(struct slice expr, const char **why);
+void meta_free(struct meta_prog **pp);
+/* Bind the names to rule indexes; call once the set is loaded. */
+void meta_bind(struct meta_prog *p, const struct rules *rs);
+/* The first name the program reads that is a rule whose test was skipped
+ * and that no other check provides (see rules_set.c), or NULL. */
+const char *meta_skipped_dep(const struct meta_prog *p, const struct rules *rs);
+/* Rule indexes the program reads (for ordering): count, and the i-th. */
+size_t meta_deps(const struct meta_prog *p, size_t **deps_r);
+/* Evaluate with hits[] (per rule) and the symbol lookup for names that are
+ * not rules. */
+double meta_eval(const struct meta_prog *p, const double *hits,
+                 const struct rules_message *m);
+
+/* rules_set.c: names that other checks give as symbols (BAYES_*, ...). */
+bool rules_external_name(const char *name);
+
+/* rules_tags.c: expand <tags> in the rule's expression (ReplaceTags). */
+void rules_expand_tags(const struct rules *rs, const char *re, struct str *out);
+
+#endif

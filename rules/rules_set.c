@@ -1,0 +1,277 @@
+/*
+ * rules_set: freezing a loaded rule set (compiling expressions, expanding
+ * ReplaceTags, binding and ordering meta rules, choosing scores), its
+ * summary for `filterd lint`, and freeing it.
+ *
+ * Untrusted input: the rules as loaded from files (see rules_conf.c).
+ * Meta rules that depend on each other in a cycle are dropped and
+ * reported; the ordering recursion is bounded by the number of rules and
+ * done with an explicit stack.
+ */
+#include "rules/rules_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/mem.h"
+
+static void
+drop(struct rules *rs, struct rule *r, enum rules_skip why, const char *what,
+     const char *reason)
+{
+    struct rules_pos pos = {.file = r->file ? r->file : "?", .line = r->line};
+    rules_skip(rs, &pos, why, "%s: %s: %s", r->name, what, reason);
+    r->defined = false;
+    r->skipped_def = true;
+}
+
+static void
+compile_rule(struct rules *rs, struct rule *r)
+{
+    if (r->type == RULE_META) {
+        const char *why;
+        r->meta = meta_compile(slice_from_cstr(r->meta_text), &why);
+        if (r->meta == NULL)
+            drop(rs, r, SKIP_META, "meta expression", why);
+        return;
+    }
+    if (r->re_text == NULL) /* exists: */
+        return;
+    struct str text, err;
+    str_init(&text, 0);
+    str_init(&err, 512);
+    if (r->in_replace)
+        rules_expand_tags(rs, r->re_text, &text);
+    else
+        str_append_cstr(&text, r->re_text);
+    r->re = rules_regex_compile(text.buf ? text.buf : "", text.len, r->re_opts, &err);
+    if (r->re == NULL)
+        drop(rs, r, SKIP_REGEX, "pcre2 refuses the regular expression", str_cstr(&err));
+    str_deinit(&text);
+    str_deinit(&err);
+}
+
+bool
+rules_external_name(const char *name)
+{
+    static const char *const prefixes[] = {"BAYES_", "RCVD_IN_", "URIBL_", "GTUBE"};
+    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+        if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
+            return true;
+    return false;
+}
+
+/* Drop the meta rules that read a rule tamis skipped (an eval: test, an
+ * unsupported header): their value would be a guess. Dependencies come
+ * first in rs->order, so one pass carries the drop through. */
+static void
+drop_unrunnable_metas(struct rules *rs)
+{
+    for (size_t k = 0; k < rs->norder; k++) {
+        struct rule *r = &rs->rules[rs->order[k]];
+        const char *dep = r->defined ? meta_skipped_dep(r->meta, rs) : NULL;
+        if (dep == NULL)
+            continue;
+        rs->skipped[SKIP_META_DEP]++;
+        r->defined = false;
+        r->skipped_def = true;
+    }
+}
+
+static double
+default_score(const struct rule *r)
+{
+    double s = strncmp(r->name, "T_", 2) == 0 ? 0.01 : 1.0;
+    return (r->tflags & TF_NICE) ? -s : s;
+}
+
+/* Depth-first ordering of meta rules: dependencies first. state: 0 new,
+ * 1 on the stack, 2 done. */
+static void
+order_meta(struct rules *rs, size_t start, unsigned char *state, size_t *stack)
+{
+    size_t sp = 0;
+    stack[sp++] = start;
+    state[start] = 1;
+    while (sp) {
+        size_t cur = stack[sp - 1], *deps, next = SIZE_MAX;
+        size_t n = meta_deps(rs->rules[cur].meta, &deps);
+        for (size_t k = 0; k < n && next == SIZE_MAX; k++) {
+            const struct rule *d = &rs->rules[deps[k]];
+            if (d->type != RULE_META || !d->defined || state[deps[k]] == 2)
+                continue;
+            if (state[deps[k]] == 1) {
+                drop(rs, &rs->rules[cur], SKIP_META, "meta", "depends on itself (a cycle)");
+                break;
+            }
+            next = deps[k];
+        }
+        if (next != SIZE_MAX) {
+            state[next] = 1;
+            stack[sp++] = next;
+            continue;
+        }
+        state[cur] = 2;
+        rs->order[rs->norder++] = cur;
+        sp--;
+    }
+}
+
+void
+rules_finish(struct rules *rs, int score_set)
+{
+    if (rs->finished)
+        return;
+    rs->finished = true;
+    if (score_set < 0 || score_set > 3)
+        score_set = 0;
+    for (size_t i = 0; i < rs->n; i++) {
+        struct rule *r = &rs->rules[i];
+        if (r->defined)
+            compile_rule(rs, r);
+        r->score = r->scored ? r->scores[score_set] : default_score(r);
+        if ((r->tflags & TF_NET) && !(score_set & 1))
+            r->score = 0;
+    }
+    for (size_t i = 0; i < rs->n; i++)
+        if (rs->rules[i].defined && rs->rules[i].type == RULE_META)
+            meta_bind(rs->rules[i].meta, rs);
+    unsigned char *state = xcalloc(rs->n + 1, 1);
+    size_t *stack = xcalloc(rs->n + 1, sizeof(*stack));
+    rs->order = xcalloc(rs->n + 1, sizeof(*rs->order));
+    for (size_t i = 0; i < rs->n; i++)
+        if (rs->rules[i].defined && rs->rules[i].type == RULE_META && state[i] == 0)
+            order_meta(rs, i, state, stack);
+    free(state);
+    free(stack);
+    drop_unrunnable_metas(rs);
+    for (size_t i = 0; i < rs->n; i++)
+        if (rs->rules[i].defined)
+            rs->loaded[rs->rules[i].type]++;
+}
+
+static const char *const type_names[RULE_NTYPES] = {
+    "header", "body", "rawbody", "uri", "full", "meta",
+};
+
+static const char *const skip_names[SKIP_NKINDS] = {
+    "eval: tests (not implemented)",
+    "regular expressions pcre2 refuses",
+    "malformed lines",
+    "unsupported header targets and rule kinds",
+    "settings ignored (SpamAssassin and plugin options)",
+    "meta expressions that do not parse",
+    "files not read",
+    "meta rules over skipped rules (eval:, unsupported)",
+};
+
+size_t
+rules_count(const struct rules *rs, enum rule_type t)
+{
+    return rs->loaded[t];
+}
+
+size_t
+rules_skipped(const struct rules *rs, enum rules_skip why)
+{
+    return rs->skipped[why];
+}
+
+size_t
+rules_diag_count(const struct rules *rs)
+{
+    return rs->ndiags;
+}
+
+const char *
+rules_diag(const struct rules *rs, size_t i)
+{
+    return i < rs->ndiags ? rs->diags[i] : NULL;
+}
+
+double
+rules_required_score(const struct rules *rs)
+{
+    return rs->required_score;
+}
+
+const char *
+rules_name(const struct rules *rs, size_t i)
+{
+    for (size_t k = 0; k < rs->n; k++)
+        if (rs->rules[k].defined && i-- == 0)
+            return rs->rules[k].name;
+    return NULL;
+}
+
+void
+rules_summary(const struct rules *rs, struct str *out)
+{
+    size_t total = 0;
+    for (int t = 0; t < RULE_NTYPES; t++)
+        total += rs->loaded[t];
+    str_appendf(out, "rules: %zu loaded:", total);
+    for (int t = 0; t < RULE_NTYPES; t++)
+        str_appendf(out, " %s %zu%s", type_names[t], rs->loaded[t],
+                    t + 1 < RULE_NTYPES ? "," : "\n");
+    for (int k = 0; k < SKIP_NKINDS; k++) {
+        if (rs->skipped[k] == 0)
+            continue;
+        str_appendf(out, "rules: skipped %zu %s", rs->skipped[k], skip_names[k]);
+        if (k == SKIP_EVAL)
+            for (int t = 0; t < RULE_NTYPES; t++)
+                if (rs->eval_by_type[t])
+                    str_appendf(out, "%s %s %zu", t ? "," : ":", type_names[t],
+                                rs->eval_by_type[t]);
+        str_appendc(out, '\n');
+    }
+    for (size_t i = 0; i < rs->ndiags; i++)
+        str_appendf(out, "rules: %s\n", rs->diags[i]);
+}
+
+static void
+free_rule(struct rule *r)
+{
+    free(r->name);
+    free(r->re_text);
+    free(r->if_unset);
+    free(r->meta_text);
+    free(r->description);
+    pcre2_code_free(r->re);
+    meta_free(&r->meta);
+}
+
+void
+rules_free(struct rules **rsp)
+{
+    struct rules *rs = *rsp;
+    if (rs == NULL)
+        return;
+    for (size_t i = 0; i < rs->n; i++)
+        free_rule(&rs->rules[i]);
+    for (size_t i = 0; i < rs->nsources; i++)
+        free(rs->sources[i].field);
+    for (size_t i = 0; i < rs->nplugins; i++)
+        free(rs->plugins[i]);
+    for (size_t i = 0; i < rs->nfiles; i++)
+        free(rs->files[i]);
+    for (size_t i = 0; i < rs->ntags; i++) {
+        free(rs->tags[i].kind);
+        free(rs->tags[i].name);
+        free(rs->tags[i].value);
+    }
+    for (size_t i = 0; i < rs->ndiags; i++)
+        free(rs->diags[i]);
+    free(rs->rules);
+    free(rs->hash);
+    free(rs->sources);
+    free(rs->plugins);
+    free(rs->files);
+    free(rs->tags);
+    free(rs->diags);
+    free(rs->order);
+    free(rs->tag_start);
+    free(rs->tag_end);
+    free(rs);
+    *rsp = NULL;
+}

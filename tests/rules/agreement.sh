@@ -1,0 +1,35 @@
+#!/bin/sh
+# agreement.sh FILTERD RULES_LIST N MIN_PERCENT [RULES]: run SpamAssassin
+# (`spamassassin -L -t`, local tests only, a private site config from
+# sa-site.sh and a fresh home) and `filterd check --json -o rules=RULES` on
+# N messages spread over the corpus sample (.cache/corpus/sample.list, made
+# by scripts/fetch-corpus.sh), and compare the rules that fired
+# (compare_hits.py). RULES defaults to /usr/share/spamassassin.
+# Exit: 0 agreement >= MIN_PERCENT; 1 below; 77 (skip) when SpamAssassin or
+# the corpus is missing.
+set -eu
+filterd=$1 rules_list=$2 n=$3 min=$4 rules=${5:-/usr/share/spamassassin}
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+sample=${TAMIS_CORPUS_CACHE:-$top/.cache/corpus}/sample.list
+command -v spamassassin >/dev/null 2>&1 || { echo "no spamassassin: skipped"; exit 77; }
+[ -r "$sample" ] || { echo "no corpus ($sample; scripts/fetch-corpus.sh): skipped"; exit 77; }
+[ -d "$rules" ] || [ -f "$rules" ] || { echo "no $rules: skipped"; exit 77; }
+work=$(mktemp -d "${TMPDIR:-/tmp}/tamis-agree.XXXXXX")
+trap 'rm -rf "$work"' EXIT INT TERM
+"$here/sa-site.sh" "$work/sa"
+total=$(wc -l <"$sample")
+step=$(( total / n )); [ "$step" -ge 1 ] || step=1
+awk -v s="$step" -v n="$n" 'NR % s == 1 && c < n { print; c++ }' "$sample" >"$work/list"
+i=0
+while read -r f; do
+	echo "$i $f"
+	i=$((i + 1))
+done <"$work/list" >"$work/jobs"
+mkdir "$work/out"
+# Two SpamAssassin processes at a time (it takes about a second a message).
+export AGREE_WORK="$work" AGREE_RULES="$rules"
+xargs -P 2 -L 1 sh -c 'HOME="$AGREE_WORK/sa/home" spamassassin -L -t --siteconfigpath="$AGREE_WORK/sa/site" -C "$AGREE_RULES" <"$1" >"$AGREE_WORK/out/$0.out" 2>/dev/null' <"$work/jobs"
+"$rules_list" -n "$rules" >"$work/names"
+xargs "$filterd" check --json -o "rules=$rules" <"$work/list" >"$work/tamis.json"
+python3 "$here/compare_hits.py" "$work/names" "$work/out" "$work/tamis.json" "$work/list" "$min"

@@ -1,0 +1,213 @@
+/*
+ * test_rules: the rule engine, one table per rule type: header (with
+ * :raw, :addr, :name, ALL, ToCc, MESSAGEID, exists:, if-unset, !~), body
+ * (Subject first, paragraphs, nosubject, multiple/maxhits), rawbody, uri,
+ * full, meta (boolean and arithmetic, symbols of other checks), scores,
+ * if/ifplugin/else, ReplaceTags, and the reports of bad lines.
+ */
+#include "rules/rules.h"
+
+#include <string.h>
+
+#include "mail/limits.h"
+#include "../t.h"
+
+static double
+sym(void *ctx, const char *name)
+{
+    return strcmp(ctx, name) == 0;
+}
+
+static void
+add(void *ctx, const struct rules_hit *h)
+{
+    struct str *s = ctx;
+    str_appendf(s, "%s%s(%g)", s->len ? " " : "", h->name, h->score);
+}
+
+/* Load rules, run them on msg (headers, blank line, body; the body is also
+ * the one rendered and decoded text), return the hits "A(score) B(score)". */
+static const char *
+run(const char *rules_text, const char *msg, const char *uri, const char *symbol)
+{
+    static char out[4096];
+    struct rules *rs = rules_new();
+    rules_load_buffer(rs, "t.cf", rules_text, strlen(rules_text));
+    rules_finish(rs, 0);
+    struct arena *a = arena_new(4096);
+    struct mail_limits lim = mail_limits_default();
+    struct header_block hb;
+    size_t body = header_parse(a, &lim, slice_from_cstr(msg), true, &hb);
+    struct slice text = slice_from(slice_from_cstr(msg), body);
+    struct slice u = uri ? slice_from_cstr(uri) : SLICE_NULL;
+    struct rules_message m = {.headers = &hb, .full = slice_from_cstr(msg),
+                              .texts = &text, .ntexts = 1, .decoded = &text,
+                              .ndecoded = 1, .uris = &u, .nuris = uri ? 1 : 0};
+    struct str s;
+    str_init(&s, sizeof(out) - 1);
+    m.symbol = symbol ? sym : NULL;
+    m.symbol_ctx = (void *)symbol;
+    (void)rules_eval(rs, &m, a, add, &s, NULL);
+    memcpy(out, s.buf ? s.buf : "", s.len);
+    out[s.len] = '\0';
+    str_deinit(&s);
+    arena_free(&a);
+    rules_free(&rs);
+    return out;
+}
+
+static const char *msg1 =
+    "From: \"Joe Bloggs\" <joe@example.com>\n"
+    "To: a@example.org\n"
+    "Cc: b@example.net\n"
+    "Subject: =?utf-8?q?Cheap_pills?=\n"
+    "Message-ID: <x1@example.com>\n"
+    "X-Folded: one\n"
+    "  two\n"
+    "\n"
+    "Hello there.\n"
+    "Buy now.\n"
+    "\n"
+    "Second paragraph\n"
+    "spam spam spam\n";
+
+static void
+test_header(void)
+{
+    static const struct {
+        const char *rules, *want;
+    } cases[] = {
+        {"header A Subject =~ /^Cheap pills$/", "A(1)"},
+        {"header A Subject:raw =~ /=\\?utf-8\\?q/", "A(1)"},
+        {"header A From:addr =~ /^joe\\@example\\.com$/", "A(1)"},
+        {"header A From:name =~ /^Joe Bloggs$/", "A(1)"},
+        {"header A ToCc =~ /b\\@example\\.net/", "A(1)"},
+        {"header A MESSAGEID =~ /^<x1\\@example\\.com>$/", "A(1)"},
+        {"header A ALL =~ /^X-Folded: one two$/m", "A(1)"},
+        {"header A X-Folded =~ /one two/", "A(1)"},
+        {"header A exists:X-Folded", "A(1)"},
+        {"header A exists:X-Missing", ""},
+        {"header A X-Missing !~ /./", "A(1)"},
+        {"header A X-Missing =~ /dflt/ [if-unset: dflt]", "A(1)"},
+        {"header A Subject !~ /Cheap/", ""},
+        {"header A subject =~ /cheap/i\nscore A 2.5", "A(2.5)"},
+        {"header A X-Spam-Relays-External =~ /x/", ""},
+        {"header A eval:check_for_missing_to_header()", ""},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        CHECK_STR(run(cases[i].rules, msg1, NULL, NULL), cases[i].want);
+}
+
+static void
+test_body(void)
+{
+    static const struct {
+        const char *rules, *want;
+    } cases[] = {
+        {"body A /^Cheap pills$/", "A(1)"},                  /* Subject first */
+        {"body A /Cheap pills/\ntflags A nosubject", ""},
+        {"body A /Hello there\\. Buy now\\./", "A(1)"},      /* a paragraph */
+        {"body A /Buy now\\. Second/", ""},                  /* not across */
+        {"body A /spam/\ntflags A multiple\nmeta B A == 3\nscore B 2", "A(1) B(2)"},
+        {"body A /spam/\ntflags A multiple maxhits=2\nmeta B A == 2", "A(1) B(1)"},
+        {"body A m{Hello}i", "A(1)"},
+        {"body A /Hello \\y/", ""}, /* \y is "y" in Perl */
+        {"rawbody A /^Buy now\\.$/m", "A(1)"},
+        {"rawbody A /Cheap/", ""},
+        {"full A /^X-Folded: one\\n  two$/m", "A(1)"},
+        {"uri A /^http:\\/\\/example\\.com\\//", "A(1)"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        CHECK_STR(run(cases[i].rules, msg1, "http://example.com/x", NULL), cases[i].want);
+}
+
+static void
+test_meta_and_scores(void)
+{
+    static const struct {
+        const char *rules, *want;
+    } cases[] = {
+        {"header __A Subject =~ /Cheap/\nheader __B To =~ /a@/\nmeta C __A && __B", "C(1)"},
+        {"header __A Subject =~ /Cheap/\nmeta C !__A", ""},
+        {"header __A Subject =~ /x/\nheader __B To =~ /a@/\nmeta C (__A + __B) >= 1", "C(1)"},
+        {"meta C BAYES_99 && 1\nscore C 3", "C(3)"},            /* another check's */
+        {"meta C RCVD_IN_X || 0", ""},
+        {"header A Subject =~ /Cheap/\nscore A 0", ""},          /* score 0: off */
+        {"header A Subject =~ /Cheap/\nscore A 1 2 3 4", "A(1)"}, /* set 0 */
+        {"header T_A Subject =~ /Cheap/", "T_A(0.01)"},
+        {"header A Subject =~ /Cheap/\ntflags A nice", "A(-1)"},
+        {"header E eval:check_x()\nheader __A Subject =~ /Cheap/\nmeta C __A && !E", ""},
+        {"meta C (D\nmeta D 1", "D(1)"},
+        {"meta A B\nmeta B A", ""},                              /* a cycle */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        CHECK_STR(run(cases[i].rules, msg1, NULL, "BAYES_99"), cases[i].want);
+}
+
+static void
+test_blocks_and_tags(void)
+{
+    static const struct {
+        const char *rules, *want;
+    } cases[] = {
+        {"ifplugin Mail::SpamAssassin::Plugin::FreeMail\nbody A /Hello/\nendif", "A(1)"},
+        {"ifplugin Mail::SpamAssassin::Plugin::Nope\nbody A /Hello/\nendif", ""},
+        {"loadplugin Mail::SpamAssassin::Plugin::Nope\n"
+         "ifplugin Mail::SpamAssassin::Plugin::Nope\nbody A /Hello/\nendif", "A(1)"},
+        {"if (version >= 3.004000)\nbody A /Hello/\nelse\nbody B /Hello/\nendif", "A(1)"},
+        {"if !plugin(Mail::SpamAssassin::Plugin::ReplaceTags)\nbody A /Hello/\nendif", ""},
+        {"if can(Mail::SpamAssassin::Conf::feature_bug6558_free)\nbody A /Hello/\nendif",
+         "A(1)"},
+        {"replace_tag H (?:h|H)\nreplace_tag E e\nreplace_inter W \\W?\n"
+         "body A /<inter W><H><E>llo/\nreplace_rules A", "A(1)"},
+        {"body A /Hel\\#lo/ # a comment", ""},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        CHECK_STR(run(cases[i].rules, msg1, NULL, NULL), cases[i].want);
+}
+
+static void
+test_diagnostics(void)
+{
+    static const char text[] = "body A /x(/\n"
+                               "header B Subject =~ x\n"
+                               "meta C (\n"
+                               "score D x\n"
+                               "body E eval:f()\n"
+                               "header F X-Spam-Relays-Untrusted =~ /x/\n"
+                               "use_bayes 1\n"
+                               "if (\nendif\n";
+    struct rules *rs = rules_new();
+    rules_load_buffer(rs, "t.cf", text, sizeof(text) - 1);
+    rules_finish(rs, 0);
+    CHECK_INT(rules_skipped(rs, SKIP_REGEX), 1);
+    CHECK_INT(rules_skipped(rs, SKIP_EVAL), 1);
+    CHECK_INT(rules_skipped(rs, SKIP_META), 1);
+    CHECK_INT(rules_skipped(rs, SKIP_UNSUPPORTED), 1);
+    CHECK_INT(rules_skipped(rs, SKIP_DIRECTIVE), 1);
+    CHECK_INT(rules_skipped(rs, SKIP_SYNTAX), 3);
+    CHECK_INT(rules_count(rs, RULE_BODY), 0);
+    CHECK_INT(rules_count(rs, RULE_HEADER), 0);
+    bool found = false;
+    for (size_t i = 0; i < rules_diag_count(rs); i++)
+        found |= strncmp(rules_diag(rs, i), "t.cf:1: A:", 10) == 0;
+    CHECK(found);
+    struct str s;
+    str_init(&s, 0);
+    rules_summary(rs, &s);
+    CHECK(strstr(str_cstr(&s), "rules: 0 loaded") != NULL);
+    str_deinit(&s);
+    rules_free(&rs);
+    CHECK(rs == NULL);
+}
+
+int
+main(void)
+{
+    T_RUN(test_header);
+    T_RUN(test_body);
+    T_RUN(test_meta_and_scores);
+    T_RUN(test_blocks_and_tags);
+    T_RUN(test_diagnostics);
+    return t_done();
+}

@@ -81,6 +81,15 @@ size_t table_size(const struct table *t);
 size_t table_duplicates(const struct table *t);
 
 /*
+ * For the files parsed next into an access table: 0 (the default) lets
+ * each key serve every lookup it fits, or limit it with a tag; a kind
+ * (TABLE_CLIENT, TABLE_FROM, TABLE_RCPT) makes every key serve that kind of
+ * lookup only, as in Postfix's check_client_access, check_sender_access
+ * and check_recipient_access maps (a tag for another kind is an error).
+ */
+void table_set_kind(struct table *t, unsigned kind);
+
+/*
  * Add the lines of one file's text (len bytes at buf; name is used in
  * errors as "NAME:LINE: text\n", appended to err). Returns 0, or -1 when a
  * line was bad or a limit was reached: the table must then be refused.

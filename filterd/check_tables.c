@@ -235,8 +235,10 @@ add_once(struct verdict *v, const char *name, double score, const char *desc)
 static void
 decide(const struct table_value *val, const struct subject *s, struct verdict *v)
 {
-    if (val->action == TABLE_DISCARD) {
-        verdict_decide(v, VERDICT_DISCARD, NULL, NULL, NULL);
+    if (val->action == TABLE_DISCARD || val->action == TABLE_HOLD) {
+        verdict_decide(v,
+                       val->action == TABLE_HOLD ? VERDICT_QUARANTINE : VERDICT_DISCARD,
+                       NULL, NULL, NULL);
         return;
     }
     bool temp = val->action == TABLE_TEMPFAIL;

@@ -49,6 +49,7 @@ enum table_action {
     TABLE_REJECT,   /* REJECT [text], 5NN [x.y.z] [text] */
     TABLE_TEMPFAIL, /* DEFER [text], 4NN [x.y.z] [text] */
     TABLE_DISCARD,  /* DISCARD [text] */
+    TABLE_HOLD,     /* HOLD [text]: quarantine (Postfix's hold queue) */
 };
 
 /* The value of an entry (or of a setting in the same syntax). */
@@ -98,7 +99,8 @@ int table_parse(struct table *t, const char *name, const char *buf, size_t len,
                 struct str *err);
 
 /*
- * Parse one value (OK, DUNNO, REJECT [text], DEFER [text], DISCARD [text],
+ * Parse one value (OK or PERMIT, DUNNO, REJECT [text], DEFER [text],
+ * DISCARD [text], HOLD [text],
  * a score, 4NN/5NN [x.y.z] [text], ERROR:[x.y.z:]NNN text) into *out (text
  * allocated; free with table_value_deinit). Returns 0, or -1 with a reason
  * (no newline) appended to why.

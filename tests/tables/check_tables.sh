@@ -40,6 +40,7 @@ From:sales@             3
 To:sales@               -2
 vip@test.example        OK
 partner.example         -1
+held.example            HOLD Looks odd
 T
 base="-o badmailfrom=$tmp/badmailfrom -o badmailfrom_patterns=$tmp/badmailfrom_patterns
  -o badrcptto=$tmp/badrcptto -o badrcptto_patterns=$tmp/badrcptto_patterns
@@ -145,6 +146,8 @@ verdict "sender_access: not the recipients' nor the client's" "accept - | " \
 verdict "client_access with access_table: both serve" "accept - | ACCESS_CLIENT_OK=0" \
 	-o "client_access=$tmp/client_access" --client-addr 192.0.2.5 --from spammer@example.org
 
+verdict "access: HOLD quarantines" "quarantine - | ACCESS_FROM=0" --from a@held.example
+
 # Errors: file and line, the configuration refused (exit 78).
 # refused DESC PATTERN CMD...: CMD exits 78 and its standard error
 # matches PATTERN.
@@ -178,7 +181,7 @@ refused "badmailfrom_action=OK refused" "badmailfrom_action: .*wants REJECT" \
 # shellcheck disable=SC2086
 "$filterd" lint $base >"$tmp/out" 2>&1
 if grep -q "tables: badmailfrom: 2 entries" "$tmp/out" &&
-	grep -q "tables: access: 13 entries" "$tmp/out" &&
+	grep -q "tables: access: 14 entries" "$tmp/out" &&
 	grep -q "tables: badrcptto_patterns: 1 patterns" "$tmp/out"; then
 	ok "lint: what the tables loaded"
 else

@@ -210,7 +210,8 @@ test_kind(void)
     table_set_kind(t, TABLE_CLIENT);
     const char client[] = "192.0.2.1 OK\nhost.example.org OK\n";
     CHECK_INT(table_parse(t, "c", client, strlen(client), &err), 0);
-    CHECK_STR(key_of(table_lookup_addr(t, TABLE_FROM, "a@mx.example.com")), "example.com");
+    CHECK_STR(key_of(table_lookup_addr(t, TABLE_FROM, "a@mx.example.com")),
+              "example.com");
     CHECK_STR(key_of(table_lookup_addr(t, TABLE_RCPT, "a@mx.example.com")), "-");
     CHECK_STR(key_of(table_lookup_host(t, TABLE_CLIENT, "mx.example.com")), "-");
     CHECK_STR(key_of(table_lookup_host(t, TABLE_CLIENT, "host.example.org")),
@@ -290,6 +291,8 @@ test_values(void)
         {"REJECT  go away ", TABLE_REJECT, "", "", "go away", 0},
         {"DEFER busy", TABLE_TEMPFAIL, "", "", "busy", 0},
         {"DISCARD", TABLE_DISCARD, "", "", NULL, 0},
+        {"HOLD suspicious", TABLE_HOLD, "", "", "suspicious", 0},
+        {"permit", TABLE_OK, "", "", NULL, 0},
         {"550 5.7.1 go away", TABLE_REJECT, "550", "5.7.1", "go away", 0},
         {"554 no", TABLE_REJECT, "554", "", "no", 0},
         {"450 4.7.1 later", TABLE_TEMPFAIL, "450", "4.7.1", "later", 0},

@@ -232,13 +232,18 @@ add_once(struct verdict *v, const char *name, double score, const char *desc)
         verdict_add(v, name, score, desc);
 }
 
+/* Decide by val for subject s; desc (what matched) is the default
+ * quarantine reason of HOLD. */
 static void
-decide(const struct table_value *val, const struct subject *s, struct verdict *v)
+decide(const struct table_value *val, const struct subject *s, const char *desc,
+       struct verdict *v)
 {
-    if (val->action == TABLE_DISCARD || val->action == TABLE_HOLD) {
-        verdict_decide(v,
-                       val->action == TABLE_HOLD ? VERDICT_QUARANTINE : VERDICT_DISCARD,
-                       NULL, NULL, NULL);
+    if (val->action == TABLE_DISCARD) {
+        verdict_decide(v, VERDICT_DISCARD, NULL, NULL, NULL);
+        return;
+    }
+    if (val->action == TABLE_HOLD) { /* the text is the quarantine reason */
+        verdict_decide(v, VERDICT_QUARANTINE, NULL, NULL, val->text ? val->text : desc);
         return;
     }
     bool temp = val->action == TABLE_TEMPFAIL;
@@ -285,7 +290,7 @@ apply(const struct table_entry *e, const struct table_value *val, const struct s
         break;
     default:
         add_once(v, str_cstr(&name), 0.0, str_cstr(&desc));
-        decide(val, s, v);
+        decide(val, s, str_cstr(&desc), v);
         break;
     }
     str_deinit(&desc);

@@ -147,6 +147,8 @@ verdict "client_access with access_table: both serve" "accept - | ACCESS_CLIENT_
 	-o "client_access=$tmp/client_access" --client-addr 192.0.2.5 --from spammer@example.org
 
 verdict "access: HOLD quarantines" "quarantine - | ACCESS_FROM=0" --from a@held.example
+if grep -q '"quarantine_reason":"Looks odd"' "$tmp/out"; then ok "access: HOLD text is the quarantine reason"
+else not_ok "access: HOLD text is the quarantine reason"; sed 's/^/# /' "$tmp/out"; fi
 
 # Errors: file and line, the configuration refused (exit 78).
 # refused DESC PATTERN CMD...: CMD exits 78 and its standard error

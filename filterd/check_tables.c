@@ -36,6 +36,13 @@
 static const struct config_key tables_schema[] = {
     {"access_table", CONFIG_LIST, "", 0, 0,
      "Access tables (KEY VALUE: IP, host, domain, address keys; docs/tables.md)"},
+    {"client_access", CONFIG_LIST, "", 0, 0,
+     "Access tables whose keys serve the client lookups only (check_client_access)"},
+    {"sender_access", CONFIG_LIST, "", 0, 0,
+     "Access tables whose keys serve the sender lookups only (check_sender_access)"},
+    {"recipient_access", CONFIG_LIST, "", 0, 0,
+     "Access tables whose keys serve the recipient lookups only "
+     "(check_recipient_access)"},
     {"badmailfrom", CONFIG_LIST, "", 0, 0,
      "qmail-style badmailfrom files: refused senders, user@host or @host"},
     {"badmailfrom_patterns", CONFIG_LIST, "", 0, 0,
@@ -91,18 +98,20 @@ enum step { STEP_NEXT, STEP_ALLOW, STEP_FINAL };
 
 /* --- Loading --------------------------------------------------------- */
 
-/* Load the files of list setting key into a table of format f; *t_r is
- * NULL when the setting is empty. Returns 0, or -1 with errors in err. */
+/* Parse the files of list setting key into *t_r (made, of format f, on
+ * the first file), each key serving the lookups of kind (0: all).
+ * Returns 0, or -1 with errors in err. */
 static int
-load_files(const struct config *c, const char *key, enum table_format f,
+load_files(const struct config *c, const char *key, enum table_format f, unsigned kind,
            struct table **t_r, struct str *err)
 {
     const char *const *files;
     size_t n = config_get_list(c, key, &files);
-    *t_r = NULL;
     if (n == 0)
         return 0;
-    struct table *t = table_new(f);
+    if (*t_r == NULL)
+        *t_r = table_new(f);
+    table_set_kind(*t_r, kind);
     int r = 0;
     for (size_t i = 0; i < n; i++) {
         struct blob *b = NULL;
@@ -115,13 +124,12 @@ load_files(const struct config *c, const char *key, enum table_format f,
             str_appendf(err, "%s: %s: %s: file larger than %d bytes\n",
                         config_source(c, key), key, files[i], TABLE_FILE_MAX);
             r = -1;
-        } else if (table_parse(t, files[i], blob_data(b), blob_size(b), err) < 0) {
+        } else if (table_parse(*t_r, files[i], blob_data(b), blob_size(b), err) < 0) {
             r = -1;
         }
         str_deinit(&why);
         blob_free(&b);
     }
-    *t_r = t;
     return r;
 }
 
@@ -167,11 +175,15 @@ tables_new(const struct config *c, struct str *err)
     int r = 0;
     r |= load_action(c, "badmailfrom_action", &st->bmf_action, err);
     r |= load_action(c, "badrcptto_action", &st->brt_action, err);
-    r |= load_files(c, "access_table", TABLE_ACCESS, &st->access, err);
-    r |= load_files(c, "badmailfrom", TABLE_LIST, &st->bmf, err);
-    r |= load_files(c, "badmailfrom_patterns", TABLE_PATTERNS, &st->bmf_re, err);
-    r |= load_files(c, "badrcptto", TABLE_LIST, &st->brt, err);
-    r |= load_files(c, "badrcptto_patterns", TABLE_PATTERNS, &st->brt_re, err);
+    /* One access table from the four settings (docs/tables.md). */
+    r |= load_files(c, "access_table", TABLE_ACCESS, 0, &st->access, err);
+    r |= load_files(c, "client_access", TABLE_ACCESS, TABLE_CLIENT, &st->access, err);
+    r |= load_files(c, "sender_access", TABLE_ACCESS, TABLE_FROM, &st->access, err);
+    r |= load_files(c, "recipient_access", TABLE_ACCESS, TABLE_RCPT, &st->access, err);
+    r |= load_files(c, "badmailfrom", TABLE_LIST, 0, &st->bmf, err);
+    r |= load_files(c, "badmailfrom_patterns", TABLE_PATTERNS, 0, &st->bmf_re, err);
+    r |= load_files(c, "badrcptto", TABLE_LIST, 0, &st->brt, err);
+    r |= load_files(c, "badrcptto_patterns", TABLE_PATTERNS, 0, &st->brt_re, err);
     if (r < 0) {
         tables_free(st);
         return NULL;
@@ -195,7 +207,7 @@ static void
 tables_summary(const void *state, struct str *out)
 {
     const struct tables_state *st = state;
-    summary_line(out, "access_table", st->access);
+    summary_line(out, "access", st->access);
     summary_line(out, "badmailfrom", st->bmf);
     summary_line(out, "badmailfrom_patterns", st->bmf_re);
     summary_line(out, "badrcptto", st->brt);
@@ -220,11 +232,18 @@ add_once(struct verdict *v, const char *name, double score, const char *desc)
         verdict_add(v, name, score, desc);
 }
 
+/* Decide by val for subject s; desc (what matched) is the default
+ * quarantine reason of HOLD. */
 static void
-decide(const struct table_value *val, const struct subject *s, struct verdict *v)
+decide(const struct table_value *val, const struct subject *s, const char *desc,
+       struct verdict *v)
 {
     if (val->action == TABLE_DISCARD) {
         verdict_decide(v, VERDICT_DISCARD, NULL, NULL, NULL);
+        return;
+    }
+    if (val->action == TABLE_HOLD) { /* the text is the quarantine reason */
+        verdict_decide(v, VERDICT_QUARANTINE, NULL, NULL, val->text ? val->text : desc);
         return;
     }
     bool temp = val->action == TABLE_TEMPFAIL;
@@ -271,7 +290,7 @@ apply(const struct table_entry *e, const struct table_value *val, const struct s
         break;
     default:
         add_once(v, str_cstr(&name), 0.0, str_cstr(&desc));
-        decide(val, s, v);
+        decide(val, s, str_cstr(&desc), v);
         break;
     }
     str_deinit(&desc);

@@ -74,6 +74,15 @@ table_size(const struct table *t)
     return t->n;
 }
 
+void
+table_set_kind(struct table *t, unsigned kind)
+{
+    t->only_tag = kind == TABLE_CLIENT ? 'C'
+                  : kind == TABLE_FROM ? 'F'
+                  : kind == TABLE_RCPT ? 'T'
+                                       : 0;
+}
+
 size_t
 table_duplicates(const struct table *t)
 {
@@ -352,8 +361,14 @@ parse_access_key(struct line_ctx *lc, struct slice key, struct table_value *val)
     char tag = key_tag(&k);
     unsigned char hk[TABLE_LINE_MAX + 40];
     size_t n = 0;
-    bool ip;
-    const char *why = key_problem(tag, k, &ip);
+    bool ip = false;
+    const char *why = NULL;
+    if (lc->t->only_tag && tag != '*' && tag != lc->t->only_tag)
+        why = "a tag for another kind of lookup than this table's";
+    if (lc->t->only_tag)
+        tag = lc->t->only_tag;
+    if (why == NULL)
+        why = key_problem(tag, k, &ip);
     if (why) {
         line_error(lc, "%s: \"%.*s\"", why, (int)key.len, key.ptr);
     } else if (ip) {

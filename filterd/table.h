@@ -49,6 +49,7 @@ enum table_action {
     TABLE_REJECT,   /* REJECT [text], 5NN [x.y.z] [text] */
     TABLE_TEMPFAIL, /* DEFER [text], 4NN [x.y.z] [text] */
     TABLE_DISCARD,  /* DISCARD [text] */
+    TABLE_HOLD,     /* HOLD [text]: quarantine (Postfix's hold queue) */
 };
 
 /* The value of an entry (or of a setting in the same syntax). */
@@ -81,6 +82,15 @@ size_t table_size(const struct table *t);
 size_t table_duplicates(const struct table *t);
 
 /*
+ * For the files parsed next into an access table: 0 (the default) lets
+ * each key serve every lookup it fits, or limit it with a tag; a kind
+ * (TABLE_CLIENT, TABLE_FROM, TABLE_RCPT) makes every key serve that kind of
+ * lookup only, as in Postfix's check_client_access, check_sender_access
+ * and check_recipient_access maps (a tag for another kind is an error).
+ */
+void table_set_kind(struct table *t, unsigned kind);
+
+/*
  * Add the lines of one file's text (len bytes at buf; name is used in
  * errors as "NAME:LINE: text\n", appended to err). Returns 0, or -1 when a
  * line was bad or a limit was reached: the table must then be refused.
@@ -89,7 +99,8 @@ int table_parse(struct table *t, const char *name, const char *buf, size_t len,
                 struct str *err);
 
 /*
- * Parse one value (OK, DUNNO, REJECT [text], DEFER [text], DISCARD [text],
+ * Parse one value (OK or PERMIT, DUNNO, REJECT [text], DEFER [text],
+ * DISCARD [text], HOLD [text],
  * a score, 4NN/5NN [x.y.z] [text], ERROR:[x.y.z:]NNN text) into *out (text
  * allocated; free with table_value_deinit). Returns 0, or -1 with a reason
  * (no newline) appended to why.

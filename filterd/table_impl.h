@@ -29,6 +29,7 @@ struct table {
     size_t nfiles;
     size_t duplicates;
     size_t errors;
+    char only_tag;      /* table_set_kind: the tag of every key, or 0 */
     bool plens[2][129]; /* IPv4, IPv6: prefix lengths that have keys */
     pcre2_match_context *mctx;
 };

@@ -1,7 +1,8 @@
 /*
  * table_value: the values of access table entries (and of the settings
- * written the same way, e.g. badmailfrom_action): OK, DUNNO, REJECT
- * [text], DEFER [text], DISCARD [text], a score, 4NN/5NN [x.y.z] [text],
+ * written the same way, e.g. badmailfrom_action): OK (PERMIT), DUNNO,
+ * REJECT [text], DEFER [text], DISCARD [text], HOLD [text], a score,
+ * 4NN/5NN [x.y.z] [text],
  * and Sendmail's ERROR:[x.y.z:]NNN text. docs/tables.md describes them.
  *
  * Untrusted input: a table line (the administrator's, read as if hostile).
@@ -172,7 +173,8 @@ parse_keyword(struct slice w, struct slice rest, struct table_value *v, struct s
     } words[] = {
         {"ok", TABLE_OK, false},          {"dunno", TABLE_DUNNO, false},
         {"reject", TABLE_REJECT, true},   {"defer", TABLE_TEMPFAIL, true},
-        {"discard", TABLE_DISCARD, true},
+        {"discard", TABLE_DISCARD, true}, {"hold", TABLE_HOLD, true},
+        {"permit", TABLE_OK, false},
     };
     for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
         if (!slice_case_eq_cstr(w, words[i].word))
@@ -207,10 +209,11 @@ table_value_parse(struct slice s, struct table_value *out, struct str *why)
         out->action = TABLE_SCORE;
         r = 0;
     } else {
-        str_appendf(why,
-                    "unknown value \"%.*s\" (OK, DUNNO, REJECT, DEFER, DISCARD, a score, "
-                    "or an SMTP code and text)",
-                    (int)(s.len > 60 ? 60 : s.len), s.ptr);
+        str_appendf(
+            why,
+            "unknown value \"%.*s\" (OK, DUNNO, REJECT, DEFER, DISCARD, HOLD, a score, "
+            "or an SMTP code and text)",
+            (int)(s.len > 60 ? 60 : s.len), s.ptr);
         r = -1;
     }
     if (r < 0)

@@ -40,6 +40,7 @@ From:sales@             3
 To:sales@               -2
 vip@test.example        OK
 partner.example         -1
+held.example            HOLD Looks odd
 T
 base="-o badmailfrom=$tmp/badmailfrom -o badmailfrom_patterns=$tmp/badmailfrom_patterns
  -o badrcptto=$tmp/badrcptto -o badrcptto_patterns=$tmp/badrcptto_patterns
@@ -134,6 +135,21 @@ verdict "access: recipient OK overrides badrcptto for that one" "accept - | ACCE
 verdict "access: parent domain of an address" "accept - | ACCESS_FROM=-1" \
 	--from a@mail.partner.example
 
+# Postfix-style maps of one kind: a sender_access domain key does not
+# touch recipients or client names.
+printf 'example.com REJECT\n' >"$tmp/sender_access"
+printf '192.0.2.0/24 OK\n' >"$tmp/client_access"
+verdict "sender_access: the sender's domain" "reject 554 5.7.1 Sender address refused by local policy | ACCESS_FROM=0" \
+	-o "sender_access=$tmp/sender_access" --from a@mx.example.com
+verdict "sender_access: not the recipients' nor the client's" "accept - | " \
+	-o "sender_access=$tmp/sender_access" --rcpt a@example.com --client-name example.com
+verdict "client_access with access_table: both serve" "accept - | ACCESS_CLIENT_OK=0" \
+	-o "client_access=$tmp/client_access" --client-addr 192.0.2.5 --from spammer@example.org
+
+verdict "access: HOLD quarantines" "quarantine - | ACCESS_FROM=0" --from a@held.example
+if grep -q '"quarantine_reason":"Looks odd"' "$tmp/out"; then ok "access: HOLD text is the quarantine reason"
+else not_ok "access: HOLD text is the quarantine reason"; sed 's/^/# /' "$tmp/out"; fi
+
 # Errors: file and line, the configuration refused (exit 78).
 # refused DESC PATTERN CMD...: CMD exits 78 and its standard error
 # matches PATTERN.
@@ -167,7 +183,7 @@ refused "badmailfrom_action=OK refused" "badmailfrom_action: .*wants REJECT" \
 # shellcheck disable=SC2086
 "$filterd" lint $base >"$tmp/out" 2>&1
 if grep -q "tables: badmailfrom: 2 entries" "$tmp/out" &&
-	grep -q "tables: access_table: 13 entries" "$tmp/out" &&
+	grep -q "tables: access: 14 entries" "$tmp/out" &&
 	grep -q "tables: badrcptto_patterns: 1 patterns" "$tmp/out"; then
 	ok "lint: what the tables loaded"
 else

@@ -196,6 +196,38 @@ test_access_addresses(void)
     table_free(&t);
 }
 
+/* Postfix-style maps of one kind (client_access, sender_access,
+ * recipient_access): every key serves that kind only. */
+static void
+test_kind(void)
+{
+    struct table *t = table_new(TABLE_ACCESS);
+    struct str err;
+    str_init(&err, 0);
+    table_set_kind(t, TABLE_FROM);
+    const char from[] = "example.com REJECT\nFrom:sales@ 2\n";
+    CHECK_INT(table_parse(t, "s", from, strlen(from), &err), 0);
+    table_set_kind(t, TABLE_CLIENT);
+    const char client[] = "192.0.2.1 OK\nhost.example.org OK\n";
+    CHECK_INT(table_parse(t, "c", client, strlen(client), &err), 0);
+    CHECK_STR(key_of(table_lookup_addr(t, TABLE_FROM, "a@mx.example.com")),
+              "example.com");
+    CHECK_STR(key_of(table_lookup_addr(t, TABLE_RCPT, "a@mx.example.com")), "-");
+    CHECK_STR(key_of(table_lookup_host(t, TABLE_CLIENT, "mx.example.com")), "-");
+    CHECK_STR(key_of(table_lookup_host(t, TABLE_CLIENT, "host.example.org")),
+              "host.example.org");
+    CHECK_STR(key_of(table_lookup_addr(t, TABLE_FROM, "x@host.example.org")), "-");
+    CHECK_STR(key_of(table_lookup_addr(t, TABLE_FROM, "sales@x.example")), "From:sales@");
+    CHECK_STR(key_of(table_lookup_ip(t, "192.0.2.1")), "192.0.2.1");
+    table_set_kind(t, TABLE_RCPT);
+    const char bad[] = "From:x@ OK\n192.0.2.2 OK\n";
+    CHECK_INT(table_parse(t, "r", bad, strlen(bad), &err), -1);
+    CHECK(strstr(str_cstr(&err), "r:1: a tag for another kind") != NULL);
+    CHECK(strstr(str_cstr(&err), "r:2: an address key cannot be an IP") != NULL);
+    str_deinit(&err);
+    table_free(&t);
+}
+
 /* Every bad line is an error with file and line; the good ones around it
  * do not hide it. */
 static void
@@ -259,6 +291,8 @@ test_values(void)
         {"REJECT  go away ", TABLE_REJECT, "", "", "go away", 0},
         {"DEFER busy", TABLE_TEMPFAIL, "", "", "busy", 0},
         {"DISCARD", TABLE_DISCARD, "", "", NULL, 0},
+        {"HOLD suspicious", TABLE_HOLD, "", "", "suspicious", 0},
+        {"permit", TABLE_OK, "", "", NULL, 0},
         {"550 5.7.1 go away", TABLE_REJECT, "550", "5.7.1", "go away", 0},
         {"554 no", TABLE_REJECT, "554", "", "no", 0},
         {"450 4.7.1 later", TABLE_TEMPFAIL, "450", "4.7.1", "later", 0},
@@ -320,6 +354,7 @@ main(void)
     T_RUN(test_access_ip);
     T_RUN(test_access_names);
     T_RUN(test_access_addresses);
+    T_RUN(test_kind);
     T_RUN(test_errors);
     T_RUN(test_values);
     T_RUN(test_limits);

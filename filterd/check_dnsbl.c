@@ -107,31 +107,6 @@ dnsbl_new(const struct config *c, struct str *err)
     return s;
 }
 
-/* Has v a symbol of this name already? */
-static bool
-has_symbol(const struct verdict *v, const char *name)
-{
-    for (size_t i = 0; i < v->n; i++)
-        if (strcmp(v->symbols[i].name, name) == 0)
-            return true;
-    return false;
-}
-
-static void
-add_hit(struct verdict *v, const struct dnslist *l, const struct dnslist_hit *h,
-        const char *subject, const char *what)
-{
-    if (has_symbol(v, h->e->symbol))
-        return;
-    struct str d;
-    str_init(&d, 0);
-    str_appendf(&d, "%s %s listed by %s (%u.%u.%u.%u)", what, subject, l->zones[h->zone].name,
-                h->code >> 24, (h->code >> 16) & 255, (h->code >> 8) & 255, h->code & 255);
-    verdict_add(v, h->e->symbol, h->e->action == DNS_ACTION_SCORE ? h->e->score : 0.0,
-                str_cstr(&d));
-    str_deinit(&d);
-}
-
 /* The lookups of one stage: both lists, and their self-tests when due. */
 struct dnsbl_run {
     struct dns_batch *b;
@@ -162,27 +137,11 @@ eval_welcome(const struct dnsbl_state *s, struct dnsbl_run *run, const char *ip,
         size_t n = dnslist_eval(&s->wl, z, dns_batch_answer(run->b, run->wl[z]), ip, id, hits,
                                 DNSBL_MAX_HITS);
         for (size_t i = 0; i < n; i++) {
-            add_hit(v, &s->wl, &hits[i], ip, "client");
+            dnslist_add_symbol(v, &s->wl, &hits[i], ip, "client");
             allow |= hits[i].e->action == DNS_ACTION_ALLOW;
         }
     }
     return allow;
-}
-
-/* Refuse at once for a reject or tempfail item, with the TXT text. */
-static void
-refuse(const struct dnsbl_state *s, struct dnsbl_run *run, const struct dnslist_hit *h,
-       const char *ip, struct verdict *v)
-{
-    const char *zone = s->bl.zones[h->zone].name;
-    const char *txt = dnslist_txt(&s->bl, run->b, ip, h->zone);
-    struct str text;
-    str_init(&text, 0);
-    dnslist_reply_text(s->reject_text, ip, ip, zone, txt, &text);
-    bool reject = h->e->action == DNS_ACTION_REJECT;
-    verdict_decide(v, reject ? VERDICT_REJECT : VERDICT_TEMPFAIL, reject ? "554" : "451",
-                   reject ? "5.7.1" : "4.7.1", str_cstr(&text));
-    str_deinit(&text);
 }
 
 static void
@@ -198,7 +157,7 @@ eval_block(const struct dnsbl_state *s, struct dnsbl_run *run, const char *ip,
         size_t n = dnslist_eval(&s->bl, z, dns_batch_answer(run->b, run->bl[z]), ip, id, hits,
                                 DNSBL_MAX_HITS);
         for (size_t i = 0; i < n; i++) {
-            add_hit(v, &s->bl, &hits[i], ip, "client");
+            dnslist_add_symbol(v, &s->bl, &hits[i], ip, "client");
             if (hits[i].e->action != DNS_ACTION_SCORE &&
                 (refusal == NULL || (refusal->e->action == DNS_ACTION_TEMPFAIL &&
                                      hits[i].e->action == DNS_ACTION_REJECT))) {
@@ -208,7 +167,7 @@ eval_block(const struct dnsbl_state *s, struct dnsbl_run *run, const char *ip,
         }
     }
     if (refusal)
-        refuse(s, run, refusal, ip, v);
+        dnslist_refuse(v, &s->bl, run->b, refusal, ip, ip, s->reject_text, "554");
 }
 
 static void

@@ -76,8 +76,8 @@ struct dns_batch {
     size_t pending;
 };
 
-static long long
-now_ms(void)
+long long
+dns_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -351,7 +351,7 @@ static bool
 cache_get(struct dns_resolver *r, const char *key, struct dns_answer *out)
 {
     bool hit = false;
-    long long now = now_ms();
+    long long now = dns_now_ms();
     pthread_mutex_lock(&r->cache_lock);
     struct cache_entry *e = r->buckets[hash_key(key) & (r->nbuckets - 1)];
     while (e && strcmp(e->key, key) != 0)
@@ -380,7 +380,7 @@ cache_put(struct dns_resolver *r, const char *key, const struct dns_answer *ans)
     struct cache_entry *e = xcalloc(1, sizeof(*e));
     e->key = xstrdup(key);
     e->ans = *ans;
-    e->expires_ms = now_ms() + ttl * 1000;
+    e->expires_ms = dns_now_ms() + ttl * 1000;
     pthread_mutex_lock(&r->cache_lock);
     while (r->ncached >= r->cache_max && r->oldest)
         cache_unlink(r, r->oldest);
@@ -521,7 +521,7 @@ static void
 wait_answers(struct dns_batch *b)
 {
     while (b->pending > 0) {
-        long long left = b->deadline_ms - now_ms();
+        long long left = b->deadline_ms - dns_now_ms();
         if (left <= 0)
             break;
         ares_socket_t socks[ARES_GETSOCK_MAXNUM];
@@ -555,7 +555,7 @@ void
 dns_batch_run(struct dns_batch *b)
 {
     if (b->deadline_ms == 0)
-        b->deadline_ms = now_ms() + b->r->budget_ms;
+        b->deadline_ms = dns_now_ms() + b->r->budget_ms;
     bool need = false;
     for (size_t i = 0; i < b->n && !need; i++)
         need = !b->l[i].done;

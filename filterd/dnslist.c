@@ -12,18 +12,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "lib/log.h"
 #include "lib/mem.h"
-
-static long long
-mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static size_t
 zone_index(struct dnslist *l, const char *name)
@@ -157,6 +148,46 @@ dnslist_eval(const struct dnslist *l, size_t z, const struct dns_answer *a,
     return n;
 }
 
+static bool
+has_symbol(const struct verdict *v, const char *name)
+{
+    for (size_t i = 0; i < v->n; i++)
+        if (strcmp(v->symbols[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+void
+dnslist_add_symbol(struct verdict *v, const struct dnslist *l, const struct dnslist_hit *h,
+                   const char *subject, const char *what)
+{
+    if (has_symbol(v, h->e->symbol))
+        return;
+    struct str d;
+    str_init(&d, 0);
+    str_appendf(&d, "%s %s listed by %s (%u.%u.%u.%u)", what, subject, l->zones[h->zone].name,
+                h->code >> 24, (h->code >> 16) & 255, (h->code >> 8) & 255, h->code & 255);
+    verdict_add(v, h->e->symbol, h->e->action == DNS_ACTION_SCORE ? h->e->score : 0.0,
+                str_cstr(&d));
+    str_deinit(&d);
+}
+
+void
+dnslist_refuse(struct verdict *v, const struct dnslist *l, struct dns_batch *b,
+               const struct dnslist_hit *h, const char *subject, const char *ip,
+               const char *tmpl, const char *code5)
+{
+    const char *zone = l->zones[h->zone].name;
+    const char *txt = dnslist_txt(l, b, subject, h->zone);
+    struct str text;
+    str_init(&text, 0);
+    dnslist_reply_text(tmpl, ip, subject, zone, txt, &text);
+    bool reject = h->e->action == DNS_ACTION_REJECT;
+    verdict_decide(v, reject ? VERDICT_REJECT : VERDICT_TEMPFAIL, reject ? code5 : "451",
+                   reject ? "5.7.1" : "4.7.1", str_cstr(&text));
+    str_deinit(&text);
+}
+
 /* ---- self-test -------------------------------------------------------- */
 
 static const char *
@@ -172,7 +203,7 @@ dnslist_selftest_queue(struct dnslist *l, struct dns_batch *b, size_t *idx)
 {
     if (l->selftest_ms <= 0 || l->nzones == 0)
         return false;
-    long long now = mono_ms(), next = atomic_load(&l->next_test_ms);
+    long long now = dns_now_ms(), next = atomic_load(&l->next_test_ms);
     if (now < next ||
         !atomic_compare_exchange_strong(&l->next_test_ms, &next, now + l->selftest_ms))
         return false;

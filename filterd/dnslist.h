@@ -75,6 +75,18 @@ size_t dnslist_eval(const struct dnslist *l, size_t z, const struct dns_answer *
                     const char *subject, const char *log_id, struct dnslist_hit *hits,
                     size_t max);
 
+/* Add the symbol of hit h to v (once: not when v has it already), with
+ * the description "WHAT SUBJECT listed by ZONE (CODE)"; its score is the
+ * item's, or 0 for a refusing or allowing item. */
+void dnslist_add_symbol(struct verdict *v, const struct dnslist *l,
+                        const struct dnslist_hit *h, const char *subject, const char *what);
+/* Refuse now for the refusing item of h: reject with code5 (and 5.7.1) or
+ * tempfail with 451 4.7.1, the text from tmpl (dnslist_reply_text) with
+ * the zone's TXT record for subject from b. ip is the client's address. */
+void dnslist_refuse(struct verdict *v, const struct dnslist *l, struct dns_batch *b,
+                    const struct dnslist_hit *h, const char *subject, const char *ip,
+                    const char *tmpl, const char *code5);
+
 /* The self-test: when one is due (and this caller won the race), queue its
  * lookups (two per zone) and return true; idx gets 2 * nzones indexes.
  * The first is due with the first lookups after the list was loaded (so

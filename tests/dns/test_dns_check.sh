@@ -17,11 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/dns/dns_lib.sh
 . "$here/dns_lib.sh"
 
-FILTERD=${1:-}
-if [ -z "$FILTERD" ] || [ ! -x "$FILTERD" ]; then
-	echo "usage: $0 FILTERD" >&2
-	exit 2
-fi
+dns_filterd "${1:-}"
 if [ "$(id -u)" != 0 ]; then
 	echo "1..0 # SKIP needs root (network namespace)"
 	exit 77

@@ -31,6 +31,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 PORT=15353
 dns_start "$S/dns" "$PORT" || exit 1
+TTLPORT=15354
+dns_start "$S/dnsttl" "$TTLPORT" local-ttl=300 || exit 1
 
 write_msg() {
 	{
@@ -178,6 +180,18 @@ check "uribl: with 550 5.7.1 and the TXT record" has phish \
 run many -o "uribl_zones=$DOM:URIBL_DBL:3" -o uribl_max_domains=2 "$S/many.eml"
 check "uribl: past uribl_max_domains domains are not looked up" not has many URIBL_DBL
 check "uribl: and a log line says so" logged many '1 URL domains past uribl_max_domains (2)'
+
+# The cache: two messages in one run; answers with a TTL are asked once.
+queries() { grep -c "query\[A\] 2.0.0.10.bl.test" "$1/dnsmasq.log"; }
+q0=$(queries "$S/dns")
+run nocache -o "dnsbl_zones=$BL" --client-addr 10.0.0.2 "$S/plain.eml" "$S/plain.eml"
+tap_is "answers with TTL 0 are not cached: asked for each message" \
+	"$(($(queries "$S/dns") - q0))" 2
+"$FILTERD" check --json -o "dns_servers=127.0.0.1:$TTLPORT" -o "dnsbl_zones=$BL" \
+	--client-addr 10.0.0.2 "$S/plain.eml" "$S/plain.eml" >"$S/cache.json" 2>"$S/cache.err"
+tap_is "answers with a TTL are cached: asked once for two messages" \
+	"$(queries "$S/dnsttl")" 1
+tap_is "and both messages get the symbol" "$(grep -c RCVD_IN_BL "$S/cache.json")" 2
 
 run badconf -o "dnsbl_zones=zen.test=127.0.0.300:SYM:3"
 tap_is "a bad item is a configuration error (exit 78)" "$r_st" 78

@@ -526,11 +526,12 @@ wait_answers(struct dns_batch *b)
             break;
         ares_socket_t socks[ARES_GETSOCK_MAXNUM];
         struct pollfd pfd[ARES_GETSOCK_MAXNUM];
-        int bits = ares_getsock(b->ch, socks, ARES_GETSOCK_MAXNUM);
+        /* c-ares' ARES_GETSOCK_* macros shift a signed 1 into the sign bit. */
+        unsigned bits = (unsigned)ares_getsock(b->ch, socks, ARES_GETSOCK_MAXNUM);
         nfds_t n = 0;
-        for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-            short ev = (short)((ARES_GETSOCK_READABLE(bits, i) ? POLLIN : 0) |
-                               (ARES_GETSOCK_WRITABLE(bits, i) ? POLLOUT : 0));
+        for (unsigned i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
+            short ev = (short)(((bits >> i) & 1u ? POLLIN : 0) |
+                               ((bits >> (i + ARES_GETSOCK_MAXNUM)) & 1u ? POLLOUT : 0));
             if (ev)
                 pfd[n++] = (struct pollfd){.fd = socks[i], .events = ev};
         }

@@ -24,6 +24,7 @@ zone_index(struct dnslist *l, const char *name)
             return z;
     l->zones = xreallocarray(l->zones, l->nzones + 1, sizeof(*l->zones));
     l->zones[l->nzones].name = xstrdup(name);
+    l->zones[l->nzones].txt = false;
     atomic_init(&l->zones[l->nzones].disabled, false);
     return l->nzones++;
 }

@@ -39,7 +39,7 @@ static const struct config_key rhsbl_schema[] = {
      0, 0, "reply text of an rhsbl_zones reject ($name, $zone, $txt)"},
     {"dns_skip_domains", CONFIG_LIST, "", 0, 0,
      "domains (with their subdomains) never looked up in rhsbl_zones or uribl_zones"},
-    {"public_suffix_list", CONFIG_STRING, "/usr/share/publicsuffix/public_suffix_list.dat", 0,
+    {"public_suffix_list", CONFIG_STRING, "/usr/share/publicsuffix/public_suffix_list.dafsa", 0,
      0, "the public suffix list (for the registrable domain of a name)"},
 };
 

@@ -144,7 +144,7 @@ test_budget(void)
     long long t0 = dns_now_ms();
     dns_batch_run(b);
     long long took = dns_now_ms() - t0;
-    CHECK(took >= 250 && took < 600);
+    CHECK(took >= 250 && took < 1500); /* 300 ms, not 40 x the c-ares timeout */
     CHECK_INT(dns_batch_answer(b, 0)->kind, DNS_R_ERROR);
     CHECK(dns_batch_answer(b, 0)->why != NULL);
     CHECK_INT(dns_batch_answer(b, l)->kind, DNS_R_FOUND);
@@ -154,7 +154,7 @@ test_budget(void)
     size_t s = dns_batch_add(b, "silent0.zone.test", DNS_TYPE_A);
     t0 = dns_now_ms();
     dns_batch_run(b);
-    CHECK(dns_now_ms() - t0 < 100);
+    CHECK(dns_now_ms() - t0 < 250);
     CHECK_INT(dns_batch_answer(b, s)->kind, DNS_R_ERROR);
     dns_batch_free(&b);
     dns_resolver_free(&r);

@@ -113,6 +113,7 @@ struct dnsbl_run {
     size_t bl[DNSBL_MAX_ZONES], wl[DNSBL_MAX_ZONES];
     size_t tbl[2 * DNSBL_MAX_ZONES], twl[2 * DNSBL_MAX_ZONES];
     bool test_bl, test_wl;
+    struct dnslist_log lg;
 };
 
 static bool
@@ -127,14 +128,14 @@ is_allowed_network(const struct dnsbl_state *s, const char *ip)
 /* Allow lists: add their symbols; true when one says "allow". */
 static bool
 eval_welcome(const struct dnsbl_state *s, struct dnsbl_run *run, const char *ip,
-             const char *id, struct verdict *v)
+             struct verdict *v)
 {
     bool allow = false;
     struct dnslist_hit hits[DNSBL_MAX_HITS];
     for (size_t z = 0; z < s->wl.nzones; z++) {
         if (run->wl[z] == SIZE_MAX)
             continue;
-        size_t n = dnslist_eval(&s->wl, z, dns_batch_answer(run->b, run->wl[z]), ip, id, hits,
+        size_t n = dnslist_eval(&s->wl, z, dns_batch_answer(run->b, run->wl[z]), ip, &run->lg, hits,
                                 DNSBL_MAX_HITS);
         for (size_t i = 0; i < n; i++) {
             dnslist_add_symbol(v, &s->wl, &hits[i], ip, "client");
@@ -146,7 +147,7 @@ eval_welcome(const struct dnsbl_state *s, struct dnsbl_run *run, const char *ip,
 
 static void
 eval_block(const struct dnsbl_state *s, struct dnsbl_run *run, const char *ip,
-           const char *id, struct verdict *v)
+           struct verdict *v)
 {
     struct dnslist_hit hits[DNSBL_MAX_HITS];
     const struct dnslist_hit *refusal = NULL;
@@ -154,7 +155,7 @@ eval_block(const struct dnsbl_state *s, struct dnsbl_run *run, const char *ip,
     for (size_t z = 0; z < s->bl.nzones; z++) {
         if (run->bl[z] == SIZE_MAX)
             continue;
-        size_t n = dnslist_eval(&s->bl, z, dns_batch_answer(run->b, run->bl[z]), ip, id, hits,
+        size_t n = dnslist_eval(&s->bl, z, dns_batch_answer(run->b, run->bl[z]), ip, &run->lg, hits,
                                 DNSBL_MAX_HITS);
         for (size_t i = 0; i < n; i++) {
             dnslist_add_symbol(v, &s->bl, &hits[i], ip, "client");
@@ -183,6 +184,7 @@ dnsbl_connect(const void *state, const struct scan_env *env, struct verdict *v)
     }
     struct dnsbl_run run;
     run.b = dns_batch_new(s->r, id);
+    run.lg = (struct dnslist_log){.id = id};
     dnslist_queue(&s->wl, run.b, ip, run.wl);
     dnslist_queue(&s->bl, run.b, ip, run.bl);
     /* The lists are shared; only their atomics change (dnslist.h). */
@@ -194,8 +196,9 @@ dnsbl_connect(const void *state, const struct scan_env *env, struct verdict *v)
         dnslist_selftest_eval(bl, run.b, run.tbl);
     if (run.test_wl)
         dnslist_selftest_eval(wl, run.b, run.twl);
-    if (!eval_welcome(s, &run, ip, id, v))
-        eval_block(s, &run, ip, id, v);
+    if (!eval_welcome(s, &run, ip, v))
+        eval_block(s, &run, ip, v);
+    dnslist_log_end(&run.lg, "dnsbl");
     dns_batch_free(&run.b);
 }
 

@@ -204,7 +204,7 @@ registrable(const struct domains_state *s, const char *name, char *buf)
 struct domain_run {
     const struct domains_state *s;
     struct dns_batch *b;
-    const char *id;
+    struct dnslist_log lg;
     const struct dnslist_hit *refusal;
     struct dnslist_hit keep;
     char refused_name[DNS_QUERY_BUF];
@@ -221,7 +221,7 @@ eval_subject(struct domain_run *run, const char *subject, const size_t *first,
     for (size_t z = 0; z < l->nzones; z++) {
         if (first[z] == SIZE_MAX)
             continue;
-        size_t n = dnslist_eval(l, z, dns_batch_answer(run->b, first[z]), subject, run->id,
+        size_t n = dnslist_eval(l, z, dns_batch_answer(run->b, first[z]), subject, &run->lg,
                                 hits, DOMAINS_MAX_HITS);
         for (size_t i = 0; i < n; i++) {
             const struct dnslist_hit *h = &hits[i];
@@ -261,7 +261,7 @@ rhsbl_envelope(const void *state, const struct scan_env *env, struct verdict *v)
     bool have_helo = env->helo && registrable(s, env->helo, helo) == 0;
     if (!have_sender && !have_helo)
         return;
-    struct domain_run run = {.s = s, .id = env->queue_id};
+    struct domain_run run = {.s = s, .lg = {.id = env->queue_id}};
     size_t fs[DOMAINS_MAX_ZONES], fh[DOMAINS_MAX_ZONES];
     run.b = dns_batch_new(s->r, env->queue_id);
     if (have_sender)
@@ -276,6 +276,7 @@ rhsbl_envelope(const void *state, const struct scan_env *env, struct verdict *v)
     if (run.refusal)
         dnslist_refuse(v, &s->list, run.b, run.refusal, run.refused_name, env->client_addr,
                        s->reject_text, "554");
+    dnslist_log_end(&run.lg, "rhsbl");
     dns_batch_free(&run.b);
 }
 
@@ -347,7 +348,7 @@ uribl_content(const void *state, const struct scan_env *env, struct message *m,
                  "looked up", u.dropped, s->max_domains);
     if (u.n == 0)
         return;
-    struct domain_run run = {.s = s, .id = env->queue_id};
+    struct domain_run run = {.s = s, .lg = {.id = env->queue_id}};
     size_t *first = arena_calloc(m->arena, u.n * s->list.nzones, sizeof(*first));
     run.b = dns_batch_new(s->r, env->queue_id);
     for (size_t i = 0; i < u.n; i++)
@@ -358,6 +359,7 @@ uribl_content(const void *state, const struct scan_env *env, struct message *m,
     if (run.refusal)
         dnslist_refuse(v, &s->list, run.b, run.refusal, run.refused_name, env->client_addr,
                        s->reject_text, "550");
+    dnslist_log_end(&run.lg, "uribl");
     dns_batch_free(&run.b);
 }
 

@@ -115,15 +115,35 @@ dnslist_txt(const struct dnslist *l, struct dns_batch *b, const char *subject, s
     return a->kind == DNS_R_FOUND ? a->txt : "";
 }
 
+/* Log one error line, or count it past the first few. */
+static void
+log_error_line(struct dnslist_log *lg, const struct dnslist *l, const char *subject, size_t z,
+               const char *kind, const char *why)
+{
+    if (lg->lines++ >= DNSLIST_LOG_ERRORS) {
+        lg->more++;
+        return;
+    }
+    log_warn(lg->id, "%s: %s in %s: %s: %s", l->what, subject, l->zones[z].name, kind,
+             why ? why : "unknown error");
+}
+
+void
+dnslist_log_end(const struct dnslist_log *lg, const char *what)
+{
+    if (lg->more)
+        log_warn(lg->id, "%s: %zu more failed lookups or error answers not logged", what,
+                 lg->more);
+}
+
 size_t
 dnslist_eval(const struct dnslist *l, size_t z, const struct dns_answer *a,
-             const char *subject, const char *log_id, struct dnslist_hit *hits, size_t max)
+             const char *subject, struct dnslist_log *lg, struct dnslist_hit *hits, size_t max)
 {
     if (atomic_load(&l->zones[z].disabled))
         return 0; /* it failed the self-test that ran with these lookups */
     if (a->kind == DNS_R_ERROR) {
-        log_warn(log_id, "%s: %s in %s: lookup failed: %s", l->what, subject,
-                 l->zones[z].name, a->why ? a->why : "unknown error");
+        log_error_line(lg, l, subject, z, "lookup failed", a->why);
         return 0;
     }
     if (a->kind != DNS_R_FOUND)
@@ -131,8 +151,7 @@ dnslist_eval(const struct dnslist *l, size_t z, const struct dns_answer *a,
     for (size_t i = 0; i < a->na; i++) {
         const char *why = dns_error_answer(a->a[i]);
         if (why) {
-            log_warn(log_id, "%s: %s in %s: error answer, not a listing: %s", l->what,
-                     subject, l->zones[z].name, why);
+            log_error_line(lg, l, subject, z, "error answer, not a listing", why);
             return 0;
         }
     }

@@ -68,11 +68,21 @@ struct dnslist_hit {
     size_t zone;
 };
 
+/* The error lines of one stage: the first DNSLIST_LOG_ERRORS are logged
+ * (tagged with id), the others counted and summed up by dnslist_log_end,
+ * so that a dead server costs a few lines per message, not one per URL. */
+#define DNSLIST_LOG_ERRORS 5
+struct dnslist_log {
+    const char *id;
+    size_t lines, more;
+};
+void dnslist_log_end(const struct dnslist_log *lg, const char *what);
+
 /* Read zone z's answer for subject: appends the entries that match to
  * hits (at most max; returns how many). An error (a failed lookup, an
- * error answer) is logged with log_id and gives none. */
+ * error answer) goes to lg and gives none. */
 size_t dnslist_eval(const struct dnslist *l, size_t z, const struct dns_answer *a,
-                    const char *subject, const char *log_id, struct dnslist_hit *hits,
+                    const char *subject, struct dnslist_log *lg, struct dnslist_hit *hits,
                     size_t max);
 
 /* Add the symbol of hit h to v (once: not when v has it already), with

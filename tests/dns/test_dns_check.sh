@@ -59,6 +59,7 @@ write_msg "$S/plain.eml" "Nothing to see." "nothing"
 write_msg "$S/urls.eml" "See http://www.grey.example/a and http://refused.example/ and http://10.0.0.2/x" \
 	'<a href="https://mail.evil.example/click?x=1">click</a> <a href="http://co.uk/">x</a>'
 write_msg "$S/phish.eml" "Log in at http://login.phish.example/" "nothing"
+write_msg "$S/eight.eml" "http://d1.example/ http://d2.example/ http://d3.example/ http://d4.example/ http://d5.example/ http://d6.example/ http://d7.example/ http://d8.example/" "x"
 write_msg "$S/many.eml" "http://a1.example/ http://a2.example/ http://evil.example/" "x"
 
 BL="bl.test=127.0.0.2:RCVD_IN_BL:3.0,bl.test=127.0.0.[10..11]:RCVD_IN_PBL:1.5"
@@ -180,6 +181,12 @@ check "uribl: with 550 5.7.1 and the TXT record" has phish \
 run many -o "uribl_zones=$DOM:URIBL_DBL:3" -o uribl_max_domains=2 "$S/many.eml"
 check "uribl: past uribl_max_domains domains are not looked up" not has many URIBL_DBL
 check "uribl: and a log line says so" logged many '1 URL domains past uribl_max_domains (2)'
+
+run flood -o "uribl_zones=dead.test" -o dns_selftest_interval=0 "$S/eight.eml"
+tap_is "a dead zone: the first 5 failures of a stage are logged" \
+	"$(grep -c 'in dead.test: lookup failed' "$S/flood.err")" 5
+check "and the rest are counted in one line" \
+	logged flood 'uribl: 3 more failed lookups or error answers not logged'
 
 # The cache: two messages in one run; answers with a TTL are asked once.
 queries() { grep -c "query\[A\] 2.0.0.10.bl.test" "$1/dnsmasq.log"; }

@@ -258,7 +258,13 @@ judge_zone(struct dnslist *l, size_t z, const struct dns_answer *yes,
     int y = listed(yes), n = listed(no);
     struct dnslist_zone *zone = &l->zones[z];
     const char *fail = NULL;
-    if (y == 0)
+    /* Many domain lists have a test name of their own instead of TEST: its
+     * absence is only a warning there; listing INVALID (a list that lists
+     * everything) disables them too. */
+    if (y == 0 && l->kind == DNSLIST_DOMAIN && n == 0)
+        log_warn(NULL, "%s: zone %s does not list TEST (RFC 5782); kept", l->what,
+                 zone->name);
+    else if (y == 0)
         fail = l->kind == DNSLIST_IP ? "127.0.0.2 is not listed" : "TEST is not listed";
     else if (n == 1)
         fail = l->kind == DNSLIST_IP ? "127.0.0.1 is listed" : "INVALID is listed";

@@ -25,6 +25,7 @@
 #               ipquery.example -> 127.0.1.255 (an error answer)
 #   uribl.test  domain list with a bit mask: test -> 127.0.0.2,
 #               grey.example -> 127.0.0.4, refused.example -> 127.0.0.1
+#   wild.test   every name -> 127.0.0.2 (a broken list: INVALID is listed)
 #   dead.test   forwarded to 127.0.0.9:53, where nothing listens: never
 #               answered
 # Nothing here reaches outside 127.0.0.0/8: no upstream server, and the
@@ -72,6 +73,7 @@ local=/nt.test/
 local=/dbl.test/
 local=/uribl.test/
 server=/dead.test/127.0.0.9
+address=/wild.test/127.0.0.2
 host-record=2.0.0.127.bl.test,127.0.0.2
 txt-record=2.0.0.127.bl.test,"Test entry 127.0.0.2 (RFC 5782)"
 host-record=2.0.0.10.bl.test,127.0.0.2

@@ -169,6 +169,13 @@ check "uribl: an IP literal URL is not looked up" not grep -q '10.0.0.2.uribl.te
 	"$S/dns/dnsmasq.log"
 check "uribl: a public suffix (co.uk) is not looked up" not grep -q 'co.uk.uribl.test' \
 	"$S/dns/dnsmasq.log"
+run wild -o "uribl_zones=$DOM:URIBL_DBL:3,wild.test,nt.test" "$S/urls.eml"
+check "a domain list that lists INVALID is disabled loudly" \
+	logged wild 'zone wild.test fails the RFC 5782 self-test (INVALID is listed): DISABLED'
+check "and gives no symbol" not has wild URIBL_WILD_TEST
+check "a domain list without TEST is kept, with a warning" \
+	logged wild 'zone nt.test does not list TEST (RFC 5782); kept'
+check "the other list still works" has wild URIBL_DBL
 run skip -o "uribl_zones=$DOM:URIBL_DBL:3" -o dns_skip_domains=evil.example "$S/urls.eml"
 check "uribl: dns_skip_domains are not looked up" not has skip URIBL_DBL
 

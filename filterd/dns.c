@@ -110,15 +110,19 @@ parse_server(const char *s)
         return NULL;
     memcpy(host, s, n);
     host[n] = '\0';
-    struct ares_addr_port_node *node = xcalloc(1, sizeof(*node));
     long p = 53;
     char *pend = NULL;
-    if (port)
+    if (port) {
         p = strtol(port, &pend, 10);
-    if ((port && (*port == '\0' || *pend != '\0' || p < 1 || p > 65535)) ||
-        (inet_pton(AF_INET, host, &node->addr.addr4) == 1 ? (node->family = AF_INET, 0)
-         : inet_pton(AF_INET6, host, &node->addr.addr6) == 1 ? (node->family = AF_INET6, 0)
-                                                             : 1)) {
+        if (*port < '0' || *port > '9' || *pend != '\0' || p < 1 || p > 65535)
+            return NULL;
+    }
+    struct ares_addr_port_node *node = xcalloc(1, sizeof(*node));
+    if (inet_pton(AF_INET, host, &node->addr.addr4) == 1) {
+        node->family = AF_INET;
+    } else if (inet_pton(AF_INET6, host, &node->addr.addr6) == 1) {
+        node->family = AF_INET6;
+    } else {
         free(node);
         return NULL;
     }

@@ -107,37 +107,13 @@ dnsbl_new(const struct config *c, struct str *err)
     return s;
 }
 
-/* Has v a symbol of this name already? */
-static bool
-has_symbol(const struct verdict *v, const char *name)
-{
-    for (size_t i = 0; i < v->n; i++)
-        if (strcmp(v->symbols[i].name, name) == 0)
-            return true;
-    return false;
-}
-
-static void
-add_hit(struct verdict *v, const struct dnslist *l, const struct dnslist_hit *h,
-        const char *subject, const char *what)
-{
-    if (has_symbol(v, h->e->symbol))
-        return;
-    struct str d;
-    str_init(&d, 0);
-    str_appendf(&d, "%s %s listed by %s (%u.%u.%u.%u)", what, subject, l->zones[h->zone].name,
-                h->code >> 24, (h->code >> 16) & 255, (h->code >> 8) & 255, h->code & 255);
-    verdict_add(v, h->e->symbol, h->e->action == DNS_ACTION_SCORE ? h->e->score : 0.0,
-                str_cstr(&d));
-    str_deinit(&d);
-}
-
 /* The lookups of one stage: both lists, and their self-tests when due. */
 struct dnsbl_run {
     struct dns_batch *b;
     size_t bl[DNSBL_MAX_ZONES], wl[DNSBL_MAX_ZONES];
     size_t tbl[2 * DNSBL_MAX_ZONES], twl[2 * DNSBL_MAX_ZONES];
     bool test_bl, test_wl;
+    struct dnslist_log lg;
 };
 
 static bool
@@ -152,42 +128,26 @@ is_allowed_network(const struct dnsbl_state *s, const char *ip)
 /* Allow lists: add their symbols; true when one says "allow". */
 static bool
 eval_welcome(const struct dnsbl_state *s, struct dnsbl_run *run, const char *ip,
-             const char *id, struct verdict *v)
+             struct verdict *v)
 {
     bool allow = false;
     struct dnslist_hit hits[DNSBL_MAX_HITS];
     for (size_t z = 0; z < s->wl.nzones; z++) {
         if (run->wl[z] == SIZE_MAX)
             continue;
-        size_t n = dnslist_eval(&s->wl, z, dns_batch_answer(run->b, run->wl[z]), ip, id, hits,
+        size_t n = dnslist_eval(&s->wl, z, dns_batch_answer(run->b, run->wl[z]), ip, &run->lg, hits,
                                 DNSBL_MAX_HITS);
         for (size_t i = 0; i < n; i++) {
-            add_hit(v, &s->wl, &hits[i], ip, "client");
+            dnslist_add_symbol(v, &s->wl, &hits[i], ip, "client");
             allow |= hits[i].e->action == DNS_ACTION_ALLOW;
         }
     }
     return allow;
 }
 
-/* Refuse at once for a reject or tempfail item, with the TXT text. */
-static void
-refuse(const struct dnsbl_state *s, struct dnsbl_run *run, const struct dnslist_hit *h,
-       const char *ip, struct verdict *v)
-{
-    const char *zone = s->bl.zones[h->zone].name;
-    const char *txt = dnslist_txt(&s->bl, run->b, ip, h->zone);
-    struct str text;
-    str_init(&text, 0);
-    dnslist_reply_text(s->reject_text, ip, ip, zone, txt, &text);
-    bool reject = h->e->action == DNS_ACTION_REJECT;
-    verdict_decide(v, reject ? VERDICT_REJECT : VERDICT_TEMPFAIL, reject ? "554" : "451",
-                   reject ? "5.7.1" : "4.7.1", str_cstr(&text));
-    str_deinit(&text);
-}
-
 static void
 eval_block(const struct dnsbl_state *s, struct dnsbl_run *run, const char *ip,
-           const char *id, struct verdict *v)
+           struct verdict *v)
 {
     struct dnslist_hit hits[DNSBL_MAX_HITS];
     const struct dnslist_hit *refusal = NULL;
@@ -195,10 +155,10 @@ eval_block(const struct dnsbl_state *s, struct dnsbl_run *run, const char *ip,
     for (size_t z = 0; z < s->bl.nzones; z++) {
         if (run->bl[z] == SIZE_MAX)
             continue;
-        size_t n = dnslist_eval(&s->bl, z, dns_batch_answer(run->b, run->bl[z]), ip, id, hits,
+        size_t n = dnslist_eval(&s->bl, z, dns_batch_answer(run->b, run->bl[z]), ip, &run->lg, hits,
                                 DNSBL_MAX_HITS);
         for (size_t i = 0; i < n; i++) {
-            add_hit(v, &s->bl, &hits[i], ip, "client");
+            dnslist_add_symbol(v, &s->bl, &hits[i], ip, "client");
             if (hits[i].e->action != DNS_ACTION_SCORE &&
                 (refusal == NULL || (refusal->e->action == DNS_ACTION_TEMPFAIL &&
                                      hits[i].e->action == DNS_ACTION_REJECT))) {
@@ -208,7 +168,7 @@ eval_block(const struct dnsbl_state *s, struct dnsbl_run *run, const char *ip,
         }
     }
     if (refusal)
-        refuse(s, run, refusal, ip, v);
+        dnslist_refuse(v, &s->bl, run->b, refusal, ip, ip, s->reject_text, "554");
 }
 
 static void
@@ -224,6 +184,7 @@ dnsbl_connect(const void *state, const struct scan_env *env, struct verdict *v)
     }
     struct dnsbl_run run;
     run.b = dns_batch_new(s->r, id);
+    run.lg = (struct dnslist_log){.id = id};
     dnslist_queue(&s->wl, run.b, ip, run.wl);
     dnslist_queue(&s->bl, run.b, ip, run.bl);
     /* The lists are shared; only their atomics change (dnslist.h). */
@@ -235,8 +196,9 @@ dnsbl_connect(const void *state, const struct scan_env *env, struct verdict *v)
         dnslist_selftest_eval(bl, run.b, run.tbl);
     if (run.test_wl)
         dnslist_selftest_eval(wl, run.b, run.twl);
-    if (!eval_welcome(s, &run, ip, id, v))
-        eval_block(s, &run, ip, id, v);
+    if (!eval_welcome(s, &run, ip, v))
+        eval_block(s, &run, ip, v);
+    dnslist_log_end(&run.lg, "dnsbl");
     dns_batch_free(&run.b);
 }
 

@@ -39,7 +39,7 @@ static const struct config_key rhsbl_schema[] = {
      0, 0, "reply text of an rhsbl_zones reject ($name, $zone, $txt)"},
     {"dns_skip_domains", CONFIG_LIST, "", 0, 0,
      "domains (with their subdomains) never looked up in rhsbl_zones or uribl_zones"},
-    {"public_suffix_list", CONFIG_STRING, "/usr/share/publicsuffix/public_suffix_list.dat", 0,
+    {"public_suffix_list", CONFIG_STRING, "/usr/share/publicsuffix/public_suffix_list.dafsa", 0,
      0, "the public suffix list (for the registrable domain of a name)"},
 };
 
@@ -200,20 +200,11 @@ registrable(const struct domains_state *s, const char *name, char *buf)
 
 /* ---- verdicts --------------------------------------------------------- */
 
-static bool
-has_symbol(const struct verdict *v, const char *name)
-{
-    for (size_t i = 0; i < v->n; i++)
-        if (strcmp(v->symbols[i].name, name) == 0)
-            return true;
-    return false;
-}
-
 /* The lookups of a set of domains and what they found. */
 struct domain_run {
     const struct domains_state *s;
     struct dns_batch *b;
-    const char *id;
+    struct dnslist_log lg;
     const struct dnslist_hit *refusal;
     struct dnslist_hit keep;
     char refused_name[DNS_QUERY_BUF];
@@ -230,7 +221,7 @@ eval_subject(struct domain_run *run, const char *subject, const size_t *first,
     for (size_t z = 0; z < l->nzones; z++) {
         if (first[z] == SIZE_MAX)
             continue;
-        size_t n = dnslist_eval(l, z, dns_batch_answer(run->b, first[z]), subject, run->id,
+        size_t n = dnslist_eval(l, z, dns_batch_answer(run->b, first[z]), subject, &run->lg,
                                 hits, DOMAINS_MAX_HITS);
         for (size_t i = 0; i < n; i++) {
             const struct dnslist_hit *h = &hits[i];
@@ -239,34 +230,9 @@ eval_subject(struct domain_run *run, const char *subject, const size_t *first,
                 run->refusal = &run->keep;
                 memcpy(run->refused_name, subject, strlen(subject) + 1);
             }
-            if (has_symbol(v, h->e->symbol))
-                continue;
-            struct str d;
-            str_init(&d, 0);
-            str_appendf(&d, "%s %s listed by %s (%u.%u.%u.%u)", what, subject,
-                        l->zones[z].name, h->code >> 24, (h->code >> 16) & 255,
-                        (h->code >> 8) & 255, h->code & 255);
-            verdict_add(v, h->e->symbol, h->e->action == DNS_ACTION_SCORE ? h->e->score : 0,
-                        str_cstr(&d));
-            str_deinit(&d);
+            dnslist_add_symbol(v, l, h, subject, what);
         }
     }
-}
-
-/* Refuse for the first reject or tempfail item that matched. */
-static void
-refuse(struct domain_run *run, const char *code5, struct verdict *v)
-{
-    const struct dnslist_hit *h = run->refusal;
-    const char *zone = run->s->list.zones[h->zone].name;
-    const char *txt = dnslist_txt(&run->s->list, run->b, run->refused_name, h->zone);
-    struct str text;
-    str_init(&text, 0);
-    dnslist_reply_text(run->s->reject_text, "", run->refused_name, zone, txt, &text);
-    bool reject = h->e->action == DNS_ACTION_REJECT;
-    verdict_decide(v, reject ? VERDICT_REJECT : VERDICT_TEMPFAIL, reject ? code5 : "451",
-                   reject ? "5.7.1" : "4.7.1", str_cstr(&text));
-    str_deinit(&text);
 }
 
 /* Run the batch with the self-test when due. */
@@ -295,7 +261,7 @@ rhsbl_envelope(const void *state, const struct scan_env *env, struct verdict *v)
     bool have_helo = env->helo && registrable(s, env->helo, helo) == 0;
     if (!have_sender && !have_helo)
         return;
-    struct domain_run run = {.s = s, .id = env->queue_id};
+    struct domain_run run = {.s = s, .lg = {.id = env->queue_id}};
     size_t fs[DOMAINS_MAX_ZONES], fh[DOMAINS_MAX_ZONES];
     run.b = dns_batch_new(s->r, env->queue_id);
     if (have_sender)
@@ -308,7 +274,9 @@ rhsbl_envelope(const void *state, const struct scan_env *env, struct verdict *v)
     if (have_helo)
         eval_subject(&run, helo, fh, "HELO domain", v);
     if (run.refusal)
-        refuse(&run, "554", v);
+        dnslist_refuse(v, &s->list, run.b, run.refusal, run.refused_name, env->client_addr,
+                       s->reject_text, "554");
+    dnslist_log_end(&run.lg, "rhsbl");
     dns_batch_free(&run.b);
 }
 
@@ -380,7 +348,7 @@ uribl_content(const void *state, const struct scan_env *env, struct message *m,
                  "looked up", u.dropped, s->max_domains);
     if (u.n == 0)
         return;
-    struct domain_run run = {.s = s, .id = env->queue_id};
+    struct domain_run run = {.s = s, .lg = {.id = env->queue_id}};
     size_t *first = arena_calloc(m->arena, u.n * s->list.nzones, sizeof(*first));
     run.b = dns_batch_new(s->r, env->queue_id);
     for (size_t i = 0; i < u.n; i++)
@@ -389,7 +357,9 @@ uribl_content(const void *state, const struct scan_env *env, struct message *m,
     for (size_t i = 0; i < u.n; i++)
         eval_subject(&run, u.d[i], first + i * s->list.nzones, "URL domain", v);
     if (run.refusal)
-        refuse(&run, "550", v);
+        dnslist_refuse(v, &s->list, run.b, run.refusal, run.refused_name, env->client_addr,
+                       s->reject_text, "550");
+    dnslist_log_end(&run.lg, "uribl");
     dns_batch_free(&run.b);
 }
 

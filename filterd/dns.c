@@ -76,8 +76,8 @@ struct dns_batch {
     size_t pending;
 };
 
-static long long
-now_ms(void)
+long long
+dns_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -110,15 +110,19 @@ parse_server(const char *s)
         return NULL;
     memcpy(host, s, n);
     host[n] = '\0';
-    struct ares_addr_port_node *node = xcalloc(1, sizeof(*node));
     long p = 53;
     char *pend = NULL;
-    if (port)
+    if (port) {
         p = strtol(port, &pend, 10);
-    if ((port && (*port == '\0' || *pend != '\0' || p < 1 || p > 65535)) ||
-        (inet_pton(AF_INET, host, &node->addr.addr4) == 1 ? (node->family = AF_INET, 0)
-         : inet_pton(AF_INET6, host, &node->addr.addr6) == 1 ? (node->family = AF_INET6, 0)
-                                                             : 1)) {
+        if (*port < '0' || *port > '9' || *pend != '\0' || p < 1 || p > 65535)
+            return NULL;
+    }
+    struct ares_addr_port_node *node = xcalloc(1, sizeof(*node));
+    if (inet_pton(AF_INET, host, &node->addr.addr4) == 1) {
+        node->family = AF_INET;
+    } else if (inet_pton(AF_INET6, host, &node->addr.addr6) == 1) {
+        node->family = AF_INET6;
+    } else {
         free(node);
         return NULL;
     }
@@ -351,7 +355,7 @@ static bool
 cache_get(struct dns_resolver *r, const char *key, struct dns_answer *out)
 {
     bool hit = false;
-    long long now = now_ms();
+    long long now = dns_now_ms();
     pthread_mutex_lock(&r->cache_lock);
     struct cache_entry *e = r->buckets[hash_key(key) & (r->nbuckets - 1)];
     while (e && strcmp(e->key, key) != 0)
@@ -380,7 +384,7 @@ cache_put(struct dns_resolver *r, const char *key, const struct dns_answer *ans)
     struct cache_entry *e = xcalloc(1, sizeof(*e));
     e->key = xstrdup(key);
     e->ans = *ans;
-    e->expires_ms = now_ms() + ttl * 1000;
+    e->expires_ms = dns_now_ms() + ttl * 1000;
     pthread_mutex_lock(&r->cache_lock);
     while (r->ncached >= r->cache_max && r->oldest)
         cache_unlink(r, r->oldest);
@@ -521,16 +525,17 @@ static void
 wait_answers(struct dns_batch *b)
 {
     while (b->pending > 0) {
-        long long left = b->deadline_ms - now_ms();
+        long long left = b->deadline_ms - dns_now_ms();
         if (left <= 0)
             break;
         ares_socket_t socks[ARES_GETSOCK_MAXNUM];
         struct pollfd pfd[ARES_GETSOCK_MAXNUM];
-        int bits = ares_getsock(b->ch, socks, ARES_GETSOCK_MAXNUM);
+        /* c-ares' ARES_GETSOCK_* macros shift a signed 1 into the sign bit. */
+        unsigned bits = (unsigned)ares_getsock(b->ch, socks, ARES_GETSOCK_MAXNUM);
         nfds_t n = 0;
-        for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-            short ev = (short)((ARES_GETSOCK_READABLE(bits, i) ? POLLIN : 0) |
-                               (ARES_GETSOCK_WRITABLE(bits, i) ? POLLOUT : 0));
+        for (unsigned i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
+            short ev = (short)(((bits >> i) & 1u ? POLLIN : 0) |
+                               ((bits >> (i + ARES_GETSOCK_MAXNUM)) & 1u ? POLLOUT : 0));
             if (ev)
                 pfd[n++] = (struct pollfd){.fd = socks[i], .events = ev};
         }
@@ -555,7 +560,7 @@ void
 dns_batch_run(struct dns_batch *b)
 {
     if (b->deadline_ms == 0)
-        b->deadline_ms = now_ms() + b->r->budget_ms;
+        b->deadline_ms = dns_now_ms() + b->r->budget_ms;
     bool need = false;
     for (size_t i = 0; i < b->n && !need; i++)
         need = !b->l[i].done;

@@ -22,7 +22,7 @@ struct dns_resolver;
 struct dns_batch;
 
 /* Most lookups in one batch; more are answered DNS_R_ERROR at once. */
-#define DNS_BATCH_MAX 512
+#define DNS_BATCH_MAX 4096
 
 /* A resolver asking servers (each "ADDRESS", "ADDRESS:PORT", "[IPV6]" or
  * "[IPV6]:PORT"; none: those of /etc/resolv.conf), waiting at most
@@ -40,6 +40,10 @@ struct dns_resolver *dns_resolver_shared(const char *const *servers, size_t nser
 void dns_resolver_release(struct dns_resolver **rp);
 /* Answers in the cache now (for lint and tests). */
 size_t dns_resolver_cached(struct dns_resolver *r);
+
+/* Milliseconds of the monotonic clock (the time base of budgets, TTLs and
+ * self-test intervals). */
+long long dns_now_ms(void);
 
 /* A batch for the lookups of one stage; log_id tags its log lines (the
  * queue id; copied). Free with dns_batch_free (any time). */

@@ -12,18 +12,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "lib/log.h"
 #include "lib/mem.h"
-
-static long long
-mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static size_t
 zone_index(struct dnslist *l, const char *name)
@@ -33,6 +24,7 @@ zone_index(struct dnslist *l, const char *name)
             return z;
     l->zones = xreallocarray(l->zones, l->nzones + 1, sizeof(*l->zones));
     l->zones[l->nzones].name = xstrdup(name);
+    l->zones[l->nzones].txt = false;
     atomic_init(&l->zones[l->nzones].disabled, false);
     return l->nzones++;
 }
@@ -123,15 +115,35 @@ dnslist_txt(const struct dnslist *l, struct dns_batch *b, const char *subject, s
     return a->kind == DNS_R_FOUND ? a->txt : "";
 }
 
+/* Log one error line, or count it past the first few. */
+static void
+log_error_line(struct dnslist_log *lg, const struct dnslist *l, const char *subject, size_t z,
+               const char *kind, const char *why)
+{
+    if (lg->lines++ >= DNSLIST_LOG_ERRORS) {
+        lg->more++;
+        return;
+    }
+    log_warn(lg->id, "%s: %s in %s: %s: %s", l->what, subject, l->zones[z].name, kind,
+             why ? why : "unknown error");
+}
+
+void
+dnslist_log_end(const struct dnslist_log *lg, const char *what)
+{
+    if (lg->more)
+        log_warn(lg->id, "%s: %zu more failed lookups or error answers not logged", what,
+                 lg->more);
+}
+
 size_t
 dnslist_eval(const struct dnslist *l, size_t z, const struct dns_answer *a,
-             const char *subject, const char *log_id, struct dnslist_hit *hits, size_t max)
+             const char *subject, struct dnslist_log *lg, struct dnslist_hit *hits, size_t max)
 {
     if (atomic_load(&l->zones[z].disabled))
         return 0; /* it failed the self-test that ran with these lookups */
     if (a->kind == DNS_R_ERROR) {
-        log_warn(log_id, "%s: %s in %s: lookup failed: %s", l->what, subject,
-                 l->zones[z].name, a->why ? a->why : "unknown error");
+        log_error_line(lg, l, subject, z, "lookup failed", a->why);
         return 0;
     }
     if (a->kind != DNS_R_FOUND)
@@ -139,8 +151,7 @@ dnslist_eval(const struct dnslist *l, size_t z, const struct dns_answer *a,
     for (size_t i = 0; i < a->na; i++) {
         const char *why = dns_error_answer(a->a[i]);
         if (why) {
-            log_warn(log_id, "%s: %s in %s: error answer, not a listing: %s", l->what,
-                     subject, l->zones[z].name, why);
+            log_error_line(lg, l, subject, z, "error answer, not a listing", why);
             return 0;
         }
     }
@@ -155,6 +166,46 @@ dnslist_eval(const struct dnslist *l, size_t z, const struct dns_answer *a,
             }
     }
     return n;
+}
+
+static bool
+has_symbol(const struct verdict *v, const char *name)
+{
+    for (size_t i = 0; i < v->n; i++)
+        if (strcmp(v->symbols[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+void
+dnslist_add_symbol(struct verdict *v, const struct dnslist *l, const struct dnslist_hit *h,
+                   const char *subject, const char *what)
+{
+    if (has_symbol(v, h->e->symbol))
+        return;
+    struct str d;
+    str_init(&d, 0);
+    str_appendf(&d, "%s %s listed by %s (%u.%u.%u.%u)", what, subject, l->zones[h->zone].name,
+                h->code >> 24, (h->code >> 16) & 255, (h->code >> 8) & 255, h->code & 255);
+    verdict_add(v, h->e->symbol, h->e->action == DNS_ACTION_SCORE ? h->e->score : 0.0,
+                str_cstr(&d));
+    str_deinit(&d);
+}
+
+void
+dnslist_refuse(struct verdict *v, const struct dnslist *l, struct dns_batch *b,
+               const struct dnslist_hit *h, const char *subject, const char *ip,
+               const char *tmpl, const char *code5)
+{
+    const char *zone = l->zones[h->zone].name;
+    const char *txt = dnslist_txt(l, b, subject, h->zone);
+    struct str text;
+    str_init(&text, 0);
+    dnslist_reply_text(tmpl, ip, subject, zone, txt, &text);
+    bool reject = h->e->action == DNS_ACTION_REJECT;
+    verdict_decide(v, reject ? VERDICT_REJECT : VERDICT_TEMPFAIL, reject ? code5 : "451",
+                   reject ? "5.7.1" : "4.7.1", str_cstr(&text));
+    str_deinit(&text);
 }
 
 /* ---- self-test -------------------------------------------------------- */
@@ -172,7 +223,7 @@ dnslist_selftest_queue(struct dnslist *l, struct dns_batch *b, size_t *idx)
 {
     if (l->selftest_ms <= 0 || l->nzones == 0)
         return false;
-    long long now = mono_ms(), next = atomic_load(&l->next_test_ms);
+    long long now = dns_now_ms(), next = atomic_load(&l->next_test_ms);
     if (now < next ||
         !atomic_compare_exchange_strong(&l->next_test_ms, &next, now + l->selftest_ms))
         return false;
@@ -207,7 +258,13 @@ judge_zone(struct dnslist *l, size_t z, const struct dns_answer *yes,
     int y = listed(yes), n = listed(no);
     struct dnslist_zone *zone = &l->zones[z];
     const char *fail = NULL;
-    if (y == 0)
+    /* Many domain lists have a test name of their own instead of TEST: its
+     * absence is only a warning there; listing INVALID (a list that lists
+     * everything) disables them too. */
+    if (y == 0 && l->kind == DNSLIST_DOMAIN && n == 0)
+        log_warn(NULL, "%s: zone %s does not list TEST (RFC 5782); kept", l->what,
+                 zone->name);
+    else if (y == 0)
         fail = l->kind == DNSLIST_IP ? "127.0.0.2 is not listed" : "TEST is not listed";
     else if (n == 1)
         fail = l->kind == DNSLIST_IP ? "127.0.0.1 is listed" : "INVALID is listed";

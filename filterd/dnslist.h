@@ -68,12 +68,34 @@ struct dnslist_hit {
     size_t zone;
 };
 
+/* The error lines of one stage: the first DNSLIST_LOG_ERRORS are logged
+ * (tagged with id), the others counted and summed up by dnslist_log_end,
+ * so that a dead server costs a few lines per message, not one per URL. */
+#define DNSLIST_LOG_ERRORS 5
+struct dnslist_log {
+    const char *id;
+    size_t lines, more;
+};
+void dnslist_log_end(const struct dnslist_log *lg, const char *what);
+
 /* Read zone z's answer for subject: appends the entries that match to
  * hits (at most max; returns how many). An error (a failed lookup, an
- * error answer) is logged with log_id and gives none. */
+ * error answer) goes to lg and gives none. */
 size_t dnslist_eval(const struct dnslist *l, size_t z, const struct dns_answer *a,
-                    const char *subject, const char *log_id, struct dnslist_hit *hits,
+                    const char *subject, struct dnslist_log *lg, struct dnslist_hit *hits,
                     size_t max);
+
+/* Add the symbol of hit h to v (once: not when v has it already), with
+ * the description "WHAT SUBJECT listed by ZONE (CODE)"; its score is the
+ * item's, or 0 for a refusing or allowing item. */
+void dnslist_add_symbol(struct verdict *v, const struct dnslist *l,
+                        const struct dnslist_hit *h, const char *subject, const char *what);
+/* Refuse now for the refusing item of h: reject with code5 (and 5.7.1) or
+ * tempfail with 451 4.7.1, the text from tmpl (dnslist_reply_text) with
+ * the zone's TXT record for subject from b. ip is the client's address. */
+void dnslist_refuse(struct verdict *v, const struct dnslist *l, struct dns_batch *b,
+                    const struct dnslist_hit *h, const char *subject, const char *ip,
+                    const char *tmpl, const char *code5);
 
 /* The self-test: when one is due (and this caller won the race), queue its
  * lookups (two per zone) and return true; idx gets 2 * nzones indexes.

@@ -3,11 +3,15 @@
 # namespace (tests/integration/run-in-netns.sh). Source it:
 #   . "$(dirname "$0")/dns_lib.sh"
 #
+#   dns_filterd PROG        set FILTERD to PROG's absolute path; exit 2 with
+#                           the usage when PROG is not a program
 #   dns_skip_unless_ready   exit 77 (CTest's skip) unless dnsmasq is installed
-#   dns_start DIR PORT      write DIR/dnsmasq.conf and start dnsmasq on
-#                           127.0.0.1:PORT (no upstream, no cache); waits
-#                           until it answers; DNS_PID gets its PID
-#   dns_stop                stop it by its PID and wait until it is gone
+#   dns_start DIR PORT [LINE...]  write DIR/dnsmasq.conf (and the LINEs,
+#                           e.g. local-ttl=300) and start dnsmasq on
+#                           127.0.0.1:PORT (no upstream, no cache, answers
+#                           with TTL 0 unless a LINE says otherwise); waits
+#                           until it listens; DNS_PIDS gets its PID
+#   dns_stop                stop every dnsmasq started, by PID, and reap it
 #
 # The zones (every other name in them is NXDOMAIN, TTL 0):
 #   bl.test     block list of addresses: 127.0.0.2 (self-test, TXT), 10.0.0.2
@@ -21,12 +25,21 @@
 #               ipquery.example -> 127.0.1.255 (an error answer)
 #   uribl.test  domain list with a bit mask: test -> 127.0.0.2,
 #               grey.example -> 127.0.0.4, refused.example -> 127.0.0.1
+#   wild.test   every name -> 127.0.0.2 (a broken list: INVALID is listed)
 #   dead.test   forwarded to 127.0.0.9:53, where nothing listens: never
 #               answered
 # Nothing here reaches outside 127.0.0.0/8: no upstream server, and the
 # tests run in a network namespace whose only link is lo.
 
-DNS_PID=""
+DNS_PIDS=""
+
+dns_filterd() {
+	if [ -z "$1" ] || [ ! -x "$1" ]; then
+		echo "usage: $0 FILTERD (the filterd program)" >&2
+		exit 2
+	fi
+	FILTERD=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+}
 
 dns_skip_unless_ready() {
 	if ! command -v dnsmasq >/dev/null 2>&1 && [ ! -x /usr/sbin/dnsmasq ]; then
@@ -35,8 +48,12 @@ dns_skip_unless_ready() {
 	fi
 }
 
-# dns_conf DIR PORT: print the configuration.
+# dns_conf DIR PORT [LINE...]: print the configuration.
 dns_conf() {
+	dc_dir=$1 dc_port=$2
+	shift 2
+	for dc_l in "$@"; do echo "$dc_l"; done
+	set -- "$dc_dir" "$dc_port"
 	cat <<CONF
 port=$2
 listen-address=127.0.0.1
@@ -56,6 +73,7 @@ local=/nt.test/
 local=/dbl.test/
 local=/uribl.test/
 server=/dead.test/127.0.0.9
+address=/wild.test/127.0.0.2
 host-record=2.0.0.127.bl.test,127.0.0.2
 txt-record=2.0.0.127.bl.test,"Test entry 127.0.0.2 (RFC 5782)"
 host-record=2.0.0.10.bl.test,127.0.0.2
@@ -91,13 +109,14 @@ dns_listening() {
 
 dns_start() {
 	mkdir -p "$1"
-	dns_conf "$1" "$2" >"$1/dnsmasq.conf"
+	dns_conf "$@" >"$1/dnsmasq.conf"
 	dnsmasq -k -C "$1/dnsmasq.conf" 2>>"$1/dnsmasq.err" &
-	DNS_PID=$!
+	dns_pid=$!
+	DNS_PIDS="$DNS_PIDS $dns_pid"
 	dns_i=0
 	while ! dns_listening "$2"; do
 		dns_i=$((dns_i + 1))
-		if [ "$dns_i" -gt 100 ] || ! kill -0 "$DNS_PID" 2>/dev/null; then
+		if [ "$dns_i" -gt 100 ] || ! kill -0 "$dns_pid" 2>/dev/null; then
 			echo "# dnsmasq did not start: $(cat "$1/dnsmasq.err")"
 			return 1
 		fi
@@ -106,8 +125,9 @@ dns_start() {
 }
 
 dns_stop() {
-	[ -n "$DNS_PID" ] || return 0
-	kill -TERM "$DNS_PID" 2>/dev/null
-	wait "$DNS_PID" 2>/dev/null
-	DNS_PID=""
+	for dns_p in $DNS_PIDS; do
+		kill -TERM "$dns_p" 2>/dev/null
+		wait "$dns_p" 2>/dev/null
+	done
+	DNS_PIDS=""
 }

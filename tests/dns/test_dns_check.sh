@@ -17,11 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/dns/dns_lib.sh
 . "$here/dns_lib.sh"
 
-FILTERD=${1:-}
-if [ -z "$FILTERD" ] || [ ! -x "$FILTERD" ]; then
-	echo "usage: $0 FILTERD" >&2
-	exit 2
-fi
+dns_filterd "${1:-}"
 if [ "$(id -u)" != 0 ]; then
 	echo "1..0 # SKIP needs root (network namespace)"
 	exit 77
@@ -35,6 +31,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 PORT=15353
 dns_start "$S/dns" "$PORT" || exit 1
+TTLPORT=15354
+dns_start "$S/dnsttl" "$TTLPORT" local-ttl=300 || exit 1
 
 write_msg() {
 	{
@@ -61,6 +59,7 @@ write_msg "$S/plain.eml" "Nothing to see." "nothing"
 write_msg "$S/urls.eml" "See http://www.grey.example/a and http://refused.example/ and http://10.0.0.2/x" \
 	'<a href="https://mail.evil.example/click?x=1">click</a> <a href="http://co.uk/">x</a>'
 write_msg "$S/phish.eml" "Log in at http://login.phish.example/" "nothing"
+write_msg "$S/eight.eml" "http://d1.example/ http://d2.example/ http://d3.example/ http://d4.example/ http://d5.example/ http://d6.example/ http://d7.example/ http://d8.example/" "x"
 write_msg "$S/many.eml" "http://a1.example/ http://a2.example/ http://evil.example/" "x"
 
 BL="bl.test=127.0.0.2:RCVD_IN_BL:3.0,bl.test=127.0.0.[10..11]:RCVD_IN_PBL:1.5"
@@ -170,6 +169,13 @@ check "uribl: an IP literal URL is not looked up" not grep -q '10.0.0.2.uribl.te
 	"$S/dns/dnsmasq.log"
 check "uribl: a public suffix (co.uk) is not looked up" not grep -q 'co.uk.uribl.test' \
 	"$S/dns/dnsmasq.log"
+run wild -o "uribl_zones=$DOM:URIBL_DBL:3,wild.test,nt.test" "$S/urls.eml"
+check "a domain list that lists INVALID is disabled loudly" \
+	logged wild 'zone wild.test fails the RFC 5782 self-test (INVALID is listed): DISABLED'
+check "and gives no symbol" not has wild URIBL_WILD_TEST
+check "a domain list without TEST is kept, with a warning" \
+	logged wild 'zone nt.test does not list TEST (RFC 5782); kept'
+check "the other list still works" has wild URIBL_DBL
 run skip -o "uribl_zones=$DOM:URIBL_DBL:3" -o dns_skip_domains=evil.example "$S/urls.eml"
 check "uribl: dns_skip_domains are not looked up" not has skip URIBL_DBL
 
@@ -182,6 +188,24 @@ check "uribl: with 550 5.7.1 and the TXT record" has phish \
 run many -o "uribl_zones=$DOM:URIBL_DBL:3" -o uribl_max_domains=2 "$S/many.eml"
 check "uribl: past uribl_max_domains domains are not looked up" not has many URIBL_DBL
 check "uribl: and a log line says so" logged many '1 URL domains past uribl_max_domains (2)'
+
+run flood -o "uribl_zones=dead.test" -o dns_selftest_interval=0 "$S/eight.eml"
+tap_is "a dead zone: the first 5 failures of a stage are logged" \
+	"$(grep -c 'in dead.test: lookup failed' "$S/flood.err")" 5
+check "and the rest are counted in one line" \
+	logged flood 'uribl: 3 more failed lookups or error answers not logged'
+
+# The cache: two messages in one run; answers with a TTL are asked once.
+queries() { grep -c "query\[A\] 2.0.0.10.bl.test" "$1/dnsmasq.log"; }
+q0=$(queries "$S/dns")
+run nocache -o "dnsbl_zones=$BL" --client-addr 10.0.0.2 "$S/plain.eml" "$S/plain.eml"
+tap_is "answers with TTL 0 are not cached: asked for each message" \
+	"$(($(queries "$S/dns") - q0))" 2
+"$FILTERD" check --json -o "dns_servers=127.0.0.1:$TTLPORT" -o "dnsbl_zones=$BL" \
+	--client-addr 10.0.0.2 "$S/plain.eml" "$S/plain.eml" >"$S/cache.json" 2>"$S/cache.err"
+tap_is "answers with a TTL are cached: asked once for two messages" \
+	"$(queries "$S/dnsttl")" 1
+tap_is "and both messages get the symbol" "$(grep -c RCVD_IN_BL "$S/cache.json")" 2
 
 run badconf -o "dnsbl_zones=zen.test=127.0.0.300:SYM:3"
 tap_is "a bad item is a configuration error (exit 78)" "$r_st" 78

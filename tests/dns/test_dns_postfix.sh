@@ -22,12 +22,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/dns/dns_lib.sh
 . "$here/dns_lib.sh"
 
-FILTERD=${1:-}
-if [ -z "$FILTERD" ] || [ ! -x "$FILTERD" ]; then
-	echo "usage: $0 FILTERD" >&2
-	exit 2
-fi
-FILTERD=$(cd "$(dirname "$FILTERD")" && pwd)/$(basename "$FILTERD")
+dns_filterd "${1:-}"
 it_skip_unless_ready
 dns_skip_unless_ready
 it_require_netns

@@ -374,35 +374,56 @@ show_name(const char *name, char *buf, size_t n)
     buf[o] = '\0';
 }
 
-/* Judge one attachment: its name, libmagic's type and description. */
+/* What one attachment shows, before libmagic's description is asked for
+ * (it costs as much again as the type: only when something needs it). */
+struct look {
+    const char *name, *type, *desc;
+    const char *banned_by; /* the setting that bans it, or NULL */
+    bool mismatch, dbl;
+};
+
 static void
-judge(const struct filetype_state *s, const char *name, const char *type, const char *desc,
-      struct verdict *v, struct findings *f)
+look_at(const struct filetype_state *s, struct look *l)
+{
+    l->banned_by = NULL;
+    if (any_match(s->types, s->ntypes, l->type))
+        l->banned_by = "filetype_banned_types";
+    else if (filetype_ext_in(l->name, (const char *const *)s->exts, s->nexts))
+        l->banned_by = "filetype_banned_extensions";
+    l->mismatch = filetype_ext_mismatch(l->name, l->type);
+    l->dbl = filetype_double_ext(l->name, (const char *const *)s->exts, s->nexts);
+}
+
+/* Whether the description is needed: a pattern to match, or a symbol. */
+static bool
+needs_desc(const struct filetype_state *s, const struct look *l)
+{
+    return s->ndescs || l->banned_by || l->mismatch || l->dbl;
+}
+
+/* Add the symbols of one attachment (each once a message). */
+static void
+judge(const struct filetype_state *s, struct look *l, struct verdict *v, struct findings *f)
 {
     char shown[FILETYPE_NAME_MAX + 1], text[FILETYPE_NAME_MAX + 400];
-    const char *by = NULL;
-    show_name(name ? name : "(no name)", shown, sizeof(shown));
-    if (any_match(s->types, s->ntypes, type))
-        by = "filetype_banned_types";
-    else if (any_match(s->descs, s->ndescs, desc))
-        by = "filetype_banned_descriptions";
-    else if (filetype_ext_in(name, (const char *const *)s->exts, s->nexts))
-        by = "filetype_banned_extensions";
-    if (by && !f->banned) {
+    show_name(l->name ? l->name : "(no name)", shown, sizeof(shown));
+    if (l->banned_by == NULL && any_match(s->descs, s->ndescs, l->desc))
+        l->banned_by = "filetype_banned_descriptions";
+    if (l->banned_by && !f->banned) {
         f->banned = true;
         snprintf(text, sizeof(text), "attachment \"%s\" is %s (%.120s): banned by %s", shown,
-                 type, desc, by);
+                 l->type, l->desc, l->banned_by);
         verdict_add(v, "FILETYPE_BANNED", 10.0, text);
         snprintf(f->reply, sizeof(f->reply), "attachment not allowed: \"%s\" (%s)", shown,
-                 type);
+                 l->type);
     }
-    if (!f->mismatch && filetype_ext_mismatch(name, type)) {
+    if (l->mismatch && !f->mismatch) {
         f->mismatch = true;
         snprintf(text, sizeof(text), "attachment \"%s\": its name says one type, its bytes "
-                 "are %s (%.120s)", shown, type, desc);
+                 "are %s (%.120s)", shown, l->type, l->desc);
         verdict_add(v, "FILENAME_EXT_MISMATCH", 2.0, text);
     }
-    if (!f->dbl && filetype_double_ext(name, (const char *const *)s->exts, s->nexts)) {
+    if (l->dbl && !f->dbl) {
         f->dbl = true;
         snprintf(text, sizeof(text), "attachment \"%s\": a document's extension before an "
                  "executable's", shown);
@@ -464,13 +485,17 @@ content(const void *state, const struct scan_env *env, struct message *m, struct
             continue;
         str_clear(&dec);
         (void)message_decode_part(m, p, &dec, NULL); /* its start is enough */
-        const char *type = sniff(mg, MAGIC_MIME_TYPE, &dec, m->arena);
-        const char *desc = type ? sniff(mg, MAGIC_NONE, &dec, m->arena) : NULL;
-        if (desc == NULL) {
+        struct look l = {.name = p->filename, .desc = ""};
+        l.type = sniff(mg, MAGIC_MIME_TYPE, &dec, m->arena);
+        if (l.type)
+            look_at(s, &l);
+        if (l.type && needs_desc(s, &l))
+            l.desc = sniff(mg, MAGIC_NONE, &dec, m->arena);
+        if (l.type == NULL || l.desc == NULL) {
             str_appendf(&why, "libmagic: %s", magic_error(mg) ? magic_error(mg) : "failed");
             break;
         }
-        judge(s, p->filename, type, desc, v, &f);
+        judge(s, &l, v, &f);
     }
     str_deinit(&dec);
     pool_give(s, mg);

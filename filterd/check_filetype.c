@@ -22,6 +22,8 @@
 #include <string.h>
 
 #include "filterd/check_choice.h"
+#include "filterd/filetype_archive.h"
+#include "filterd/virus_engine.h"
 #include "lib/log.h"
 #include "lib/mem.h"
 #include "mail/render.h"
@@ -46,6 +48,9 @@ static const struct config_key schema[] = {
      "comma-separated patterns of libmagic descriptions of banned attachments"},
     {"filetype_banned_extensions", CONFIG_LIST, BANNED_EXTS, 0, 0,
      "file-name extensions of banned attachments (for types libmagic cannot see)"},
+    {"filetype_archive_members", CONFIG_BOOL, "yes", 0, 0,
+     "judge the files inside archive attachments too (unpacked by libclamav, virus_max_* "
+     "limits)"},
     {"filetype_action", CONFIG_STRING, "reject", 0, 0,
      "for a banned attachment: reject (554 5.7.1), discard, quarantine or accept"},
     {"on_error_filetype", CONFIG_STRING, "tempfail", 0, 0,
@@ -60,6 +65,7 @@ struct filetype_state {
     bool error_accept;
     char **types, **descs, **exts; /* lower case */
     size_t ntypes, ndescs, nexts;
+    struct filetype_archives *archives; /* NULL: members not judged */
     pthread_mutex_t lock;
     magic_t *pool; /* free handles */
     size_t nfree, made;
@@ -254,6 +260,7 @@ state_free(void *p)
     free_list(s->types, s->ntypes);
     free_list(s->descs, s->ndescs);
     free_list(s->exts, s->nexts);
+    filetype_archives_free(&s->archives);
     for (size_t i = 0; i < s->nfree; i++)
         magic_close(s->pool[i]);
     free(s->pool);
@@ -277,6 +284,32 @@ magic_make(struct str *why)
         return NULL;
     }
     return mg;
+}
+
+/* The unpacking engine for archive members, when asked for; -1 on an
+ * error (in err). */
+static int
+open_archives(const struct config *c, struct filetype_state *s, struct str *err)
+{
+    if (!s->on || !config_get_bool(c, "filetype_archive_members"))
+        return 0;
+    struct str tmp, why;
+    str_init(&tmp, 0);
+    str_init(&why, 0);
+    int r = 0;
+    str_append_cstr(&tmp, config_get_str(c, "clamav_tmpdir"));
+    if (tmp.len == 0)
+        r = virus_tmpdir_make(&tmp);
+    if (r == 0)
+        s->archives = filetype_archives_new(c, str_cstr(&tmp), &why);
+    if (r < 0 || s->archives == NULL) {
+        str_appendf(err, "%s: %s\n", config_source(c, "filetype_archive_members"),
+                    r < 0 ? str_cstr(&tmp) : str_cstr(&why));
+        r = -1;
+    }
+    str_deinit(&tmp);
+    str_deinit(&why);
+    return r;
 }
 
 static void *
@@ -309,7 +342,7 @@ state_new(const struct config *c, struct str *err)
             str_appendf(err, "%s: %s\n", config_source(c, "filetype_check"), str_cstr(&why));
         str_deinit(&why);
     }
-    if (a < 0 || e < 0 || (s->on && s->nfree == 0)) {
+    if (a < 0 || e < 0 || (s->on && s->nfree == 0) || open_archives(c, s, err) < 0) {
         state_free(s);
         return NULL;
     }
@@ -378,6 +411,7 @@ show_name(const char *name, char *buf, size_t n)
  * (it costs as much again as the type: only when something needs it). */
 struct look {
     const char *name, *type, *desc;
+    const char *path; /* shown instead of name: "archive.zip/member.exe" */
     const char *banned_by; /* the setting that bans it, or NULL */
     bool mismatch, dbl;
 };
@@ -406,7 +440,7 @@ static void
 judge(const struct filetype_state *s, struct look *l, struct verdict *v, struct findings *f)
 {
     char shown[FILETYPE_NAME_MAX + 1], text[FILETYPE_NAME_MAX + 400];
-    show_name(l->name ? l->name : "(no name)", shown, sizeof(shown));
+    show_name(l->path ? l->path : l->name ? l->name : "(no name)", shown, sizeof(shown));
     if (l->banned_by == NULL && any_match(s->descs, s->ndescs, l->desc))
         l->banned_by = "filetype_banned_descriptions";
     if (l->banned_by && !f->banned) {
@@ -431,14 +465,14 @@ judge(const struct filetype_state *s, struct look *l, struct verdict *v, struct 
     }
 }
 
-/* libmagic's answer for buf with flags, copied into the arena; NULL on
- * an error. */
+/* libmagic's answer for the len bytes at data with flags, copied into the
+ * arena; NULL on an error. */
 static const char *
-sniff(magic_t mg, int flags, const struct str *buf, struct arena *a)
+sniff(magic_t mg, int flags, const char *data, size_t len, struct arena *a)
 {
     if (magic_setflags(mg, flags) < 0)
         return NULL;
-    const char *r = magic_buffer(mg, buf->len ? buf->buf : "", buf->len);
+    const char *r = magic_buffer(mg, len ? data : "", len);
     return r ? arena_strdup(a, r) : NULL;
 }
 
@@ -462,48 +496,101 @@ apply(const struct filetype_state *s, const struct findings *f, struct verdict *
         verdict_decide(v, VERDICT_QUARANTINE, NULL, NULL, f->reply);
 }
 
+/* One message's scan. */
+struct scan_ctx {
+    struct filetype_state *s;
+    magic_t mg;
+    struct message *m;
+    struct verdict *v;
+    struct findings f;
+    struct str why; /* a libmagic error: the scan stops */
+    const char *parent; /* while in an archive: its name as shown */
+};
+
+/* Judge one file (an attachment or an archive member) by its name and
+ * bytes; its MIME type, or NULL on a libmagic error (why says it). */
+static const char *
+judge_bytes(struct scan_ctx *x, struct look *l, const char *data, size_t len)
+{
+    struct arena *a = x->m->arena;
+    l->desc = "";
+    l->type = sniff(x->mg, MAGIC_MIME_TYPE, data, len, a);
+    if (l->type)
+        look_at(x->s, l);
+    if (l->type && needs_desc(x->s, l))
+        l->desc = sniff(x->mg, MAGIC_NONE, data, len, a);
+    if (l->type == NULL || l->desc == NULL) {
+        str_appendf(&x->why, "libmagic: %s",
+                    magic_error(x->mg) ? magic_error(x->mg) : "failed");
+        return NULL;
+    }
+    judge(x->s, l, x->v, &x->f);
+    return l->type;
+}
+
+static void
+on_member(void *arg, const char *name, const char *data, size_t len, unsigned level)
+{
+    (void)level;
+    struct scan_ctx *x = arg;
+    if (x->why.len)
+        return;
+    struct str path;
+    str_init(&path, 0);
+    str_appendf(&path, "%s/%s", x->parent, name ? name : "(no name)");
+    struct look l = {.name = name, .path = arena_strdup(x->m->arena, str_cstr(&path))};
+    str_deinit(&path);
+    (void)judge_bytes(x, &l, data, len);
+}
+
+/* The members of an archive attachment, through libclamav. */
+static void
+walk_archive(struct scan_ctx *x, const struct mime_part *p)
+{
+    struct str all;
+    str_init(&all, x->m->limits.decoded_max);
+    (void)message_decode_part(x->m, p, &all, NULL); /* past the limit: its start */
+    x->parent = p->filename ? p->filename : "(no name)";
+    (void)filetype_archives_walk(x->s->archives, all.buf ? all.buf : "", all.len,
+                                 FILETYPE_SNIFF_MAX, on_member, x);
+    x->parent = NULL;
+    str_deinit(&all);
+}
+
 static void
 content(const void *state, const struct scan_env *env, struct message *m, struct verdict *v)
 {
     (void)env;
     /* Only the pool changes, under its lock. */
-    struct filetype_state *s = (struct filetype_state *)state;
-    if (!s->on)
+    struct scan_ctx x = {.s = (struct filetype_state *)state, .m = m, .v = v};
+    if (!x.s->on)
         return;
-    struct str why, dec;
-    str_init(&why, 0);
-    magic_t mg = pool_take(s, &why);
-    if (mg == NULL) {
-        verdict_check_failed(v, "filetype", str_cstr(&why), s->error_accept);
-        str_deinit(&why);
+    str_init(&x.why, 0);
+    x.mg = pool_take(x.s, &x.why);
+    if (x.mg == NULL) {
+        verdict_check_failed(v, "filetype", str_cstr(&x.why), x.s->error_accept);
+        str_deinit(&x.why);
         return;
     }
-    struct findings f = {0};
+    struct str dec;
     str_init(&dec, FILETYPE_SNIFF_MAX);
-    for (struct mime_part *p = m->mime->root; p; p = mime_next(p)) {
+    for (struct mime_part *p = m->mime->root; p && x.why.len == 0; p = mime_next(p)) {
         if (!is_attachment(p))
             continue;
         str_clear(&dec);
         (void)message_decode_part(m, p, &dec, NULL); /* its start is enough */
-        struct look l = {.name = p->filename, .desc = ""};
-        l.type = sniff(mg, MAGIC_MIME_TYPE, &dec, m->arena);
-        if (l.type)
-            look_at(s, &l);
-        if (l.type && needs_desc(s, &l))
-            l.desc = sniff(mg, MAGIC_NONE, &dec, m->arena);
-        if (l.type == NULL || l.desc == NULL) {
-            str_appendf(&why, "libmagic: %s", magic_error(mg) ? magic_error(mg) : "failed");
-            break;
-        }
-        judge(s, &l, v, &f);
+        struct look l = {.name = p->filename};
+        const char *type = judge_bytes(&x, &l, dec.buf ? dec.buf : "", dec.len);
+        if (type && x.s->archives && filetype_is_archive(type))
+            walk_archive(&x, p);
     }
     str_deinit(&dec);
-    pool_give(s, mg);
-    if (why.len)
-        verdict_check_failed(v, "filetype", str_cstr(&why), s->error_accept);
+    pool_give(x.s, x.mg);
+    if (x.why.len)
+        verdict_check_failed(v, "filetype", str_cstr(&x.why), x.s->error_accept);
     else
-        apply(s, &f, v);
-    str_deinit(&why);
+        apply(x.s, &x.f, v);
+    str_deinit(&x.why);
 }
 
 static void

@@ -94,18 +94,6 @@ read_choices(const struct config *c, struct virus_state *s, int *mode, struct st
     return r;
 }
 
-static struct virus_limits
-read_limits(const struct config *c)
-{
-    return (struct virus_limits){
-        .max_scan_size = (uint64_t)config_get_size(c, "virus_max_scan_size"),
-        .max_file_size = (uint64_t)config_get_size(c, "virus_max_file_size"),
-        .max_recursion = (uint32_t)config_get_int(c, "virus_max_recursion"),
-        .max_files = (uint32_t)config_get_int(c, "virus_max_files"),
-        .max_scan_ms = (uint32_t)(config_get_duration(c, "virus_max_scan_time") * 1000),
-    };
-}
-
 static void
 state_free(void *p)
 {
@@ -157,7 +145,7 @@ state_new(const struct config *c, struct str *err)
         state_free(s);
         return NULL;
     }
-    struct virus_limits lim = read_limits(c);
+    struct virus_limits lim = virus_limits_read(c);
     s->max_file_size = lim.max_file_size;
     bool load_error;
     s->engines = virus_engines_new(s->dir, s->tmpdir, &lim,

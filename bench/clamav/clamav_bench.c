@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_clock.h"
 #include "filterd/message.h"
 #include "filterd/pipeline.h"
 #include "filterd/settings.h"
@@ -38,28 +39,6 @@ struct input {
     char *data;
     size_t len;
 };
-
-static double
-now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static long
-rss_kb(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long kb = -1;
-    while (f && fgets(line, sizeof(line), f))
-        if (strncmp(line, "VmRSS:", 6) == 0)
-            kb = strtol(line + 6, NULL, 10);
-    if (f)
-        fclose(f);
-    return kb;
-}
 
 static struct input *
 read_list(const char *list, size_t *n_r)
@@ -126,7 +105,7 @@ pass(const struct pipeline *p, const struct input *in, size_t n, size_t *viruses
 {
     static const struct scan_env env = {.queue_id = "", .client_addr = "", .client_name = "",
                                         .helo = "", .sender = ""};
-    double t0 = now();
+    double t0 = bench_now();
     for (size_t i = 0; i < n; i++) {
         struct message *m = message_from_memory(in[i].data, in[i].len, pipeline_limits(p));
         struct verdict v;
@@ -135,7 +114,7 @@ pass(const struct pipeline *p, const struct input *in, size_t n, size_t *viruses
         *viruses += v.nviruses;
         message_free(&m);
     }
-    return now() - t0;
+    return bench_now() - t0;
 }
 
 static int
@@ -182,11 +161,11 @@ main(int argc, char **argv)
     struct pipeline *p[MODES];
     for (int i = 0; i < 2; i++)
         p[i] = make_pipeline(sets[i]);
-    long before = rss_kb();
-    double t0 = now();
+    long before = bench_rss_kb();
+    double t0 = bench_now();
     p[2] = make_pipeline(sets[2]);
-    double load = now() - t0;
-    long after = rss_kb();
+    double load = bench_now() - t0;
+    long after = bench_rss_kb();
     p[3] = make_pipeline(sets[3]);
     struct str sum;
     str_init(&sum, 0);

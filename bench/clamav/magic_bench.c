@@ -16,6 +16,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_clock.h"
+
 #define HANDLES 20
 #define CALLS 2000
 
@@ -23,28 +25,6 @@ static char sample[65536];
 static size_t sample_len;
 static magic_t shared;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-
-static double
-now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static long
-rss_kb(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long kb = -1;
-    while (f && fgets(line, sizeof(line), f))
-        if (strncmp(line, "VmRSS:", 6) == 0)
-            kb = strtol(line + 6, NULL, 10);
-    if (f)
-        fclose(f);
-    return kb;
-}
 
 static magic_t
 open_one(void)
@@ -95,12 +75,12 @@ static double
 run(void *(*fn)(void *), int threads)
 {
     pthread_t t[64];
-    double t0 = now();
+    double t0 = bench_now();
     for (int i = 0; i < threads; i++)
         pthread_create(&t[i], NULL, fn, NULL);
     for (int i = 0; i < threads; i++)
         pthread_join(t[i], NULL);
-    return (double)threads * CALLS / (now() - t0);
+    return (double)threads * CALLS / (bench_now() - t0);
 }
 
 int
@@ -121,18 +101,18 @@ main(int argc, char **argv)
     sample_len = fread(sample, 1, sizeof(sample), f);
     fclose(f);
     magic_t h[HANDLES];
-    long before = rss_kb();
-    double t0 = now();
+    long before = bench_rss_kb();
+    double t0 = bench_now();
     for (int i = 0; i < HANDLES; i++)
         h[i] = open_one();
-    double open_s = now() - t0;
-    long after = rss_kb();
+    double open_s = bench_now() - t0;
+    long after = bench_rss_kb();
     printf("open  ms_per_handle=%.3f kb_per_handle=%ld\n", open_s * 1e3 / HANDLES,
            (after - before) / HANDLES);
-    t0 = now();
+    t0 = bench_now();
     for (int i = 0; i < CALLS; i++)
         sniff(h[0]);
-    printf("sniff us_per_call=%.2f (%s)\n", (now() - t0) * 1e6 / CALLS,
+    printf("sniff us_per_call=%.2f (%s)\n", (bench_now() - t0) * 1e6 / CALLS,
            magic_buffer(h[0], sample, sample_len));
     for (int i = 1; i < HANDLES; i++)
         magic_close(h[i]);

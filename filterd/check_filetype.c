@@ -26,6 +26,7 @@
 #include "filterd/virus_engine.h"
 #include "lib/log.h"
 #include "lib/mem.h"
+#include "mail/filename.h"
 #include "mail/render.h"
 
 #define BANNED_TYPES                                                                     \
@@ -71,89 +72,6 @@ struct filetype_state {
     size_t nfree, made;
 };
 
-/* --- Names --------------------------------------------------------------- */
-
-/* Known extensions and the MIME type patterns their content may have. */
-static const struct {
-    const char *exts; /* " pdf " style: blank-separated, with blanks around */
-    const char *types[6];
-} known[] = {
-    {" pdf ", {"application/pdf"}},
-    {" jpg jpeg jpe jfif ", {"image/jpeg"}},
-    {" png ", {"image/png"}},
-    {" gif ", {"image/gif"}},
-    {" bmp ", {"image/bmp", "image/x-ms-bmp"}},
-    {" tif tiff ", {"image/tiff"}},
-    {" zip ", {"application/zip", "application/x-zip*"}},
-    {" gz tgz ", {"application/gzip", "application/x-gzip"}},
-    {" rar ", {"application/x-rar*", "application/vnd.rar"}},
-    {" 7z ", {"application/x-7z-compressed"}},
-    {" doc dot xls xlt ppt pps msg ",
-     {"application/msword", "application/vnd.ms-*", "application/cdfv2*",
-      "application/x-ole-storage"}},
-    {" docx xlsx pptx docm xlsm pptm odt ods odp ",
-     {"application/vnd.openxmlformats-officedocument.*", "application/vnd.oasis.*",
-      "application/zip", "application/vnd.ms-*"}},
-    {" txt csv log ", {"text/*"}},
-    {" htm html ", {"text/*"}},
-    {" mp3 ", {"audio/mpeg"}},
-    {" mp4 ", {"video/mp4"}},
-    {" exe dll scr com ",
-     {"application/x-dosexec", "application/vnd.microsoft.portable-executable",
-      "application/x-msdownload"}},
-};
-
-/* Executables' extensions that end a double extension even when the
- * administrator did not ban them. */
-static const char *const exec_exts[] = {"exe", "com", "scr", "pif", "bat", "cmd", "vbs",
-                                        "js",  "jse", "wsf", "hta", "msi", "lnk", "cpl"};
-
-/* The extension before the end-th dot from the end (0: the last), lower
- * case and without blanks around, into buf; false when there is none. */
-static bool
-nth_ext(const char *name, size_t end, char *buf, size_t n)
-{
-    size_t len = strlen(name);
-    while (len && (name[len - 1] == ' ' || name[len - 1] == '.'))
-        len--;
-    for (size_t k = 0;; k++) {
-        size_t dot = len;
-        while (dot && name[dot - 1] != '.')
-            dot--;
-        if (dot <= 1) /* no dot, or a leading one: ".profile" */
-            return false;
-        if (k == end) {
-            size_t s = dot, e = len, o = 0;
-            while (s < e && name[s] == ' ')
-                s++;
-            while (e > s && name[e - 1] == ' ')
-                e--;
-            if (e - s == 0 || e - s >= n)
-                return false;
-            for (; s < e; s++)
-                buf[o++] = (char)((name[s] >= 'A' && name[s] <= 'Z') ? name[s] + 32 : name[s]);
-            buf[o] = '\0';
-            return true;
-        }
-        len = dot - 1;
-        while (len && name[len - 1] == ' ')
-            len--;
-    }
-}
-
-/* The index in known[] of ext, or -1. */
-static int
-known_index(const char *ext)
-{
-    char key[24];
-    if (snprintf(key, sizeof(key), " %s ", ext) >= (int)sizeof(key))
-        return -1;
-    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-        if (strstr(known[i].exts, key))
-            return (int)i;
-    return -1;
-}
-
 static void
 lower(const char *s, char *buf, size_t n)
 {
@@ -161,46 +79,6 @@ lower(const char *s, char *buf, size_t n)
     for (; s[i] && i + 1 < n; i++)
         buf[i] = (char)((s[i] >= 'A' && s[i] <= 'Z') ? s[i] + 32 : s[i]);
     buf[i] = '\0';
-}
-
-bool
-filetype_ext_mismatch(const char *name, const char *mime)
-{
-    char ext[24], m[128];
-    if (name == NULL || !nth_ext(name, 0, ext, sizeof(ext)))
-        return false;
-    int k = known_index(ext);
-    lower(mime, m, sizeof(m));
-    if (k < 0 || strcmp(m, "application/octet-stream") == 0 || strcmp(m, "inode/x-empty") == 0)
-        return false;
-    for (size_t i = 0; i < 6 && known[k].types[i]; i++)
-        if (fnmatch(known[k].types[i], m, 0) == 0)
-            return false;
-    return true;
-}
-
-bool
-filetype_ext_in(const char *name, const char *const *exts, size_t n)
-{
-    char ext[24];
-    if (name == NULL || !nth_ext(name, 0, ext, sizeof(ext)))
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(ext, exts[i]) == 0)
-            return true;
-    return false;
-}
-
-bool
-filetype_double_ext(const char *name, const char *const *exts, size_t n)
-{
-    char prev[24];
-    if (name == NULL || !nth_ext(name, 1, prev, sizeof(prev)) || known_index(prev) < 0)
-        return false;
-    if (filetype_ext_in(name, exts, n) ||
-        filetype_ext_in(name, exec_exts, sizeof(exec_exts) / sizeof(exec_exts[0])))
-        return strcmp(prev, "exe") != 0; /* "setup.exe.exe" is not a disguise */
-    return false;
 }
 
 /* --- Settings ------------------------------------------------------------- */
@@ -422,10 +300,10 @@ look_at(const struct filetype_state *s, struct look *l)
     l->banned_by = NULL;
     if (any_match(s->types, s->ntypes, l->type))
         l->banned_by = "filetype_banned_types";
-    else if (filetype_ext_in(l->name, (const char *const *)s->exts, s->nexts))
+    else if (filename_ext_in(l->name, (const char *const *)s->exts, s->nexts))
         l->banned_by = "filetype_banned_extensions";
-    l->mismatch = filetype_ext_mismatch(l->name, l->type);
-    l->dbl = filetype_double_ext(l->name, (const char *const *)s->exts, s->nexts);
+    l->mismatch = filename_ext_mismatch(l->name, l->type);
+    l->dbl = filename_double_ext(l->name, (const char *const *)s->exts, s->nexts);
 }
 
 /* Whether the description is needed: a pattern to match, or a symbol. */

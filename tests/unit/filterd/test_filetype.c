@@ -16,6 +16,7 @@
 #include "filterd/pipeline.h"
 #include "filterd/settings.h"
 #include "filterd/verdict.h"
+#include "mail/filename.h"
 #include "lib/fdio.h"
 #include "t.h"
 
@@ -173,13 +174,13 @@ test_names(void)
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         t_current = cases[i].name;
-        CHECK_INT(filetype_ext_mismatch(cases[i].name, cases[i].mime), cases[i].mismatch);
-        CHECK_INT(filetype_double_ext(cases[i].name, exts, 3), cases[i].dbl);
+        CHECK_INT(filename_ext_mismatch(cases[i].name, cases[i].mime), cases[i].mismatch);
+        CHECK_INT(filename_double_ext(cases[i].name, exts, 3), cases[i].dbl);
     }
     t_current = "test_names";
-    CHECK(filetype_ext_in("x.VBS", exts, 3));
-    CHECK(!filetype_ext_in("x.vbs.txt", exts, 3));
-    CHECK(!filetype_ext_in(NULL, exts, 3));
+    CHECK(filename_ext_in("x.VBS", exts, 3));
+    CHECK(!filename_ext_in("x.vbs.txt", exts, 3));
+    CHECK(!filename_ext_in(NULL, exts, 3));
 }
 
 static void

@@ -58,11 +58,9 @@ static const struct config_key schema[] = {
      "when libmagic cannot run: tempfail or accept"},
 };
 
-enum action { ACT_REJECT, ACT_DISCARD, ACT_QUARANTINE, ACT_ACCEPT };
-
 struct filetype_state {
     bool on;
-    enum action action;
+    enum check_action action;
     bool error_accept;
     char **types, **descs, **exts; /* lower case */
     size_t ntypes, ndescs, nexts;
@@ -71,15 +69,6 @@ struct filetype_state {
     magic_t *pool; /* free handles */
     size_t nfree, made;
 };
-
-static void
-lower(const char *s, char *buf, size_t n)
-{
-    size_t i = 0;
-    for (; s[i] && i + 1 < n; i++)
-        buf[i] = (char)((s[i] >= 'A' && s[i] <= 'Z') ? s[i] + 32 : s[i]);
-    buf[i] = '\0';
-}
 
 /* --- Settings ------------------------------------------------------------- */
 
@@ -90,7 +79,7 @@ lowered(const char *const *items, size_t n)
     for (size_t i = 0; i < n; i++) {
         size_t len = strlen(items[i]);
         out[i] = xmalloc(len + 1);
-        lower(items[i], out[i], len + 1);
+        filename_lower(items[i], out[i], len + 1);
     }
     return out;
 }
@@ -112,7 +101,7 @@ split_descs(const char *s, size_t *n_r)
             out[n] = xmalloc(t.len + 1);
             memcpy(out[n], t.ptr, t.len);
             out[n][t.len] = '\0';
-            lower(out[n], out[n], t.len + 1);
+            filename_lower(out[n], out[n], t.len + 1);
             n++;
         }
         s += len + (e != NULL);
@@ -202,13 +191,10 @@ state_new(const struct config *c, struct str *err)
     s->nexts = config_get_list(c, "filetype_banned_extensions", &items);
     s->exts = lowered(items, s->nexts);
     s->descs = split_descs(config_get_str(c, "filetype_banned_descriptions"), &s->ndescs);
-    int a = check_choice(c, "filetype_action",
-                         (const char *const[]){"reject", "discard", "quarantine", "accept",
-                                               NULL},
-                         err);
+    int a = check_choice(c, "filetype_action", check_action_words, err);
     int e = check_choice(c, "on_error_filetype",
                          (const char *const[]){"tempfail", "accept", NULL}, err);
-    s->action = (enum action)a;
+    s->action = (enum check_action)a;
     s->error_accept = e == 1;
     s->pool = xcalloc(1, sizeof(*s->pool));
     if (s->on && a >= 0 && e >= 0) { /* the database loads: one handle to start */
@@ -266,7 +252,7 @@ static bool
 any_match(char *const *patterns, size_t n, const char *s)
 {
     char low[512];
-    lower(s, low, sizeof(low));
+    filename_lower(s, low, sizeof(low));
     for (size_t i = 0; i < n; i++)
         if (fnmatch(patterns[i], low, 0) == 0)
             return true;
@@ -364,14 +350,8 @@ is_attachment(const struct mime_part *p)
 static void
 apply(const struct filetype_state *s, const struct findings *f, struct verdict *v)
 {
-    if (!f->banned)
-        return;
-    if (s->action == ACT_REJECT)
-        verdict_decide(v, VERDICT_REJECT, "554", "5.7.1", f->reply);
-    else if (s->action == ACT_DISCARD)
-        verdict_decide(v, VERDICT_DISCARD, NULL, NULL, NULL);
-    else if (s->action == ACT_QUARANTINE)
-        verdict_decide(v, VERDICT_QUARANTINE, NULL, NULL, f->reply);
+    if (f->banned)
+        check_act(v, s->action, f->reply);
 }
 
 /* One message's scan. */
@@ -475,14 +455,13 @@ static void
 summary(const void *state, struct str *out)
 {
     const struct filetype_state *s = state;
-    static const char *const actions[] = {"reject", "discard", "quarantine", "accept"};
     if (!s->on) {
         str_append_cstr(out, "filetype: off (filetype_check = no)\n");
         return;
     }
     str_appendf(out, "filetype: libmagic %d, %zu banned types, %zu banned description "
                 "patterns, %zu banned extensions; banned attachments: %s\n",
-                magic_version(), s->ntypes, s->ndescs, s->nexts, actions[s->action]);
+                magic_version(), s->ntypes, s->ndescs, s->nexts, check_action_words[s->action]);
 }
 
 const struct check_ops check_filetype_ops = {

@@ -55,14 +55,13 @@ static const struct config_key schema[] = {
 };
 
 enum mode { MODE_AUTO, MODE_YES, MODE_NO };
-enum action { ACT_REJECT, ACT_DISCARD, ACT_QUARANTINE, ACT_ACCEPT };
 enum limit_action { LIMIT_TEMPFAIL, LIMIT_REJECT, LIMIT_ACCEPT };
 
 struct virus_state {
     bool on;                  /* false: the check does nothing */
     char *dir;
     struct virus_engines *engines;
-    enum action action;
+    enum check_action action;
     enum limit_action limit_action;
     bool error_accept;
     bool headers;
@@ -79,16 +78,14 @@ read_choices(const struct config *c, struct virus_state *s, int *mode, struct st
     int r = 0, a, l, e;
     *mode = check_choice(c, "virus_scan", (const char *const[]){"auto", "yes", "no", NULL},
                          err);
-    a = check_choice(c, "virus_action",
-                     (const char *const[]){"reject", "discard", "quarantine", "accept", NULL},
-                     err);
+    a = check_choice(c, "virus_action", check_action_words, err);
     l = check_choice(c, "virus_limit_action",
                      (const char *const[]){"tempfail", "reject", "accept", NULL}, err);
     e = check_choice(c, "on_error_virus", (const char *const[]){"tempfail", "accept", NULL},
                      err);
     if (*mode < 0 || a < 0 || l < 0 || e < 0 || check_score(c, "virus_score", &s->score, err))
         r = -1;
-    s->action = (enum action)a;
+    s->action = (enum check_action)a;
     s->limit_action = (enum limit_action)l;
     s->error_accept = e == 1;
     return r;
@@ -248,12 +245,7 @@ found(const struct virus_state *s, const char *name, struct verdict *v)
     snprintf(text, sizeof(text), "Infected (%s)", name);
     v->virus_status = arena_strdup(v->arena, text);
     snprintf(text, sizeof(text), "message contains a virus: %s", name);
-    if (s->action == ACT_REJECT)
-        verdict_decide(v, VERDICT_REJECT, "554", "5.7.1", text);
-    else if (s->action == ACT_DISCARD)
-        verdict_decide(v, VERDICT_DISCARD, NULL, NULL, NULL);
-    else if (s->action == ACT_QUARANTINE)
-        verdict_decide(v, VERDICT_QUARANTINE, NULL, NULL, text);
+    check_act(v, s->action, text);
 }
 
 /* ClamAV stopped at one of its limits (name: which) or its time limit. */

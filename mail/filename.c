@@ -95,9 +95,8 @@ known_index(const char *ext)
     return -1;
 }
 
-/* name in lower case into buf (n bytes with the NUL), cut to fit. */
-static void
-lower(const char *s, char *buf, size_t n)
+void
+filename_lower(const char *s, char *buf, size_t n)
 {
     size_t i = 0;
     for (; s[i] && i + 1 < n; i++)
@@ -112,7 +111,7 @@ filename_ext_mismatch(const char *name, const char *mime)
     if (name == NULL || !filename_ext(name, 0, ext, sizeof(ext)))
         return false;
     int k = known_index(ext);
-    lower(mime, m, sizeof(m));
+    filename_lower(mime, m, sizeof(m));
     if (k < 0 || strcmp(m, "application/octet-stream") == 0 || strcmp(m, "inode/x-empty") == 0)
         return false;
     for (size_t i = 0; i < 6 && known[k].types[i]; i++)

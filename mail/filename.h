@@ -29,4 +29,7 @@ bool filename_ext_in(const char *name, const char *const *exts, size_t n);
  * not "setup.exe.exe". NULL: false. */
 bool filename_double_ext(const char *name, const char *const *exts, size_t n);
 
+/* s in ASCII lower case into buf (n bytes with the NUL), cut to fit. */
+void filename_lower(const char *s, char *buf, size_t n);
+
 #endif

@@ -248,6 +248,14 @@ found(const struct virus_state *s, const char *name, struct verdict *v)
     check_act(v, s->action, text);
 }
 
+/* "MaxFileSize" of "Heuristics.Limits.Exceeded.MaxFileSize". */
+static const char *
+limit_name(const char *name)
+{
+    const char *rest = name + strlen(VIRUS_LIMIT_PREFIX);
+    return *rest == '.' && rest[1] ? rest + 1 : "unnamed";
+}
+
 /* ClamAV stopped at one of its limits (name: which) or its time limit. */
 static void
 limit_hit(const struct virus_state *s, const char *which, struct verdict *v)
@@ -296,7 +304,7 @@ content(const void *state, const struct scan_env *env, struct message *m, struct
     if (r == CL_VIRUS && strncmp(name, VIRUS_LIMIT_PREFIX, strlen(VIRUS_LIMIT_PREFIX)) != 0)
         found(s, name, v);
     else if (r == CL_VIRUS || r == CL_ETIMEOUT)
-        limit_hit(s, r == CL_VIRUS ? name + strlen(VIRUS_LIMIT_PREFIX) + 1 : "MaxScanTime", v);
+        limit_hit(s, r == CL_ETIMEOUT ? "MaxScanTime" : limit_name(name), v);
     else {
         char text[160];
         snprintf(text, sizeof(text), "ClamAV could not scan: %s", cl_strerror(r));

@@ -13,7 +13,9 @@
 #           python3 (compare.py, corpus lists), node/npm (the corpus is
 #           fetched with npm pack), /usr/bin/time, clamav-testfiles (the
 #           samples the virus tests detect)
-#   bench   test + hyperfine
+#   bench   test + hyperfine, clamd and clamdscan (the peer of
+#           bench/clamav; where no policy-rc.d forbids it, installing
+#           clamav-daemon enables ClamAV's services: clamd and freshclam)
 #   all     every group
 # With no GROUP, "test" is meant. -n only prints what is missing (exit 1 if
 # anything is, 0 if not) and installs nothing.
@@ -31,6 +33,7 @@ set -eu
 pkgs_build="gcc libc6-dev make cmake ninja-build pkg-config clang libclang-rt-14-dev libpcre2-dev libmilter-dev"
 pkgs_virus="libclamav-dev libmagic-dev"
 pkgs_virus_test="clamav-testfiles"
+pkgs_virus_bench="clamav-daemon clamdscan"
 pkgs_mta="postfix swaks iproute2"
 pkgs_test="libgmime-3.0-dev python3 time miltertest"
 pkgs_bench="hyperfine"
@@ -46,8 +49,8 @@ group_packages() {
 	build) echo "$pkgs_build $pkgs_virus" ;;
 	demo) echo "$pkgs_build $pkgs_virus $pkgs_mta" ;;
 	test) echo "$pkgs_build $pkgs_virus $pkgs_mta $pkgs_test $pkgs_virus_test" ;;
-	bench) echo "$pkgs_build $pkgs_virus $pkgs_mta $pkgs_test $pkgs_virus_test $pkgs_bench" ;;
-	all) echo "$pkgs_build $pkgs_virus $pkgs_mta $pkgs_test $pkgs_virus_test $pkgs_bench" ;;
+	bench) echo "$pkgs_build $pkgs_virus $pkgs_mta $pkgs_test $pkgs_virus_test $pkgs_bench $pkgs_virus_bench" ;;
+	all) echo "$pkgs_build $pkgs_virus $pkgs_mta $pkgs_test $pkgs_virus_test $pkgs_bench $pkgs_virus_bench" ;;
 	*) echo "$0: unknown group '$1'" >&2; usage ;;
 	esac
 }

@@ -41,3 +41,16 @@ check_score(const struct config *c, const char *key, double *out, struct str *er
     *out = d;
     return 0;
 }
+
+const char *const check_action_words[] = {"reject", "discard", "quarantine", "accept", NULL};
+
+void
+check_act(struct verdict *v, enum check_action a, const char *text)
+{
+    if (a == CHECK_ACT_REJECT)
+        verdict_decide(v, VERDICT_REJECT, "554", "5.7.1", text);
+    else if (a == CHECK_ACT_DISCARD)
+        verdict_decide(v, VERDICT_DISCARD, NULL, NULL, NULL);
+    else if (a == CHECK_ACT_QUARANTINE)
+        verdict_decide(v, VERDICT_QUARANTINE, NULL, NULL, text);
+}

@@ -22,8 +22,11 @@
 #include <string.h>
 
 #include "filterd/check_choice.h"
+#include "filterd/filetype_archive.h"
+#include "filterd/virus_engine.h"
 #include "lib/log.h"
 #include "lib/mem.h"
+#include "mail/filename.h"
 #include "mail/render.h"
 
 #define BANNED_TYPES                                                                     \
@@ -46,156 +49,26 @@ static const struct config_key schema[] = {
      "comma-separated patterns of libmagic descriptions of banned attachments"},
     {"filetype_banned_extensions", CONFIG_LIST, BANNED_EXTS, 0, 0,
      "file-name extensions of banned attachments (for types libmagic cannot see)"},
+    {"filetype_archive_members", CONFIG_BOOL, "yes", 0, 0,
+     "judge the files inside archive attachments too (unpacked by libclamav, virus_max_* "
+     "limits)"},
     {"filetype_action", CONFIG_STRING, "reject", 0, 0,
      "for a banned attachment: reject (554 5.7.1), discard, quarantine or accept"},
     {"on_error_filetype", CONFIG_STRING, "tempfail", 0, 0,
      "when libmagic cannot run: tempfail or accept"},
 };
 
-enum action { ACT_REJECT, ACT_DISCARD, ACT_QUARANTINE, ACT_ACCEPT };
-
 struct filetype_state {
     bool on;
-    enum action action;
+    enum check_action action;
     bool error_accept;
     char **types, **descs, **exts; /* lower case */
     size_t ntypes, ndescs, nexts;
+    struct filetype_archives *archives; /* NULL: members not judged */
     pthread_mutex_t lock;
     magic_t *pool; /* free handles */
     size_t nfree, made;
 };
-
-/* --- Names --------------------------------------------------------------- */
-
-/* Known extensions and the MIME type patterns their content may have. */
-static const struct {
-    const char *exts; /* " pdf " style: blank-separated, with blanks around */
-    const char *types[6];
-} known[] = {
-    {" pdf ", {"application/pdf"}},
-    {" jpg jpeg jpe jfif ", {"image/jpeg"}},
-    {" png ", {"image/png"}},
-    {" gif ", {"image/gif"}},
-    {" bmp ", {"image/bmp", "image/x-ms-bmp"}},
-    {" tif tiff ", {"image/tiff"}},
-    {" zip ", {"application/zip", "application/x-zip*"}},
-    {" gz tgz ", {"application/gzip", "application/x-gzip"}},
-    {" rar ", {"application/x-rar*", "application/vnd.rar"}},
-    {" 7z ", {"application/x-7z-compressed"}},
-    {" doc dot xls xlt ppt pps msg ",
-     {"application/msword", "application/vnd.ms-*", "application/cdfv2*",
-      "application/x-ole-storage"}},
-    {" docx xlsx pptx docm xlsm pptm odt ods odp ",
-     {"application/vnd.openxmlformats-officedocument.*", "application/vnd.oasis.*",
-      "application/zip", "application/vnd.ms-*"}},
-    {" txt csv log ", {"text/*"}},
-    {" htm html ", {"text/*"}},
-    {" mp3 ", {"audio/mpeg"}},
-    {" mp4 ", {"video/mp4"}},
-    {" exe dll scr com ",
-     {"application/x-dosexec", "application/vnd.microsoft.portable-executable",
-      "application/x-msdownload"}},
-};
-
-/* Executables' extensions that end a double extension even when the
- * administrator did not ban them. */
-static const char *const exec_exts[] = {"exe", "com", "scr", "pif", "bat", "cmd", "vbs",
-                                        "js",  "jse", "wsf", "hta", "msi", "lnk", "cpl"};
-
-/* The extension before the end-th dot from the end (0: the last), lower
- * case and without blanks around, into buf; false when there is none. */
-static bool
-nth_ext(const char *name, size_t end, char *buf, size_t n)
-{
-    size_t len = strlen(name);
-    while (len && (name[len - 1] == ' ' || name[len - 1] == '.'))
-        len--;
-    for (size_t k = 0;; k++) {
-        size_t dot = len;
-        while (dot && name[dot - 1] != '.')
-            dot--;
-        if (dot <= 1) /* no dot, or a leading one: ".profile" */
-            return false;
-        if (k == end) {
-            size_t s = dot, e = len, o = 0;
-            while (s < e && name[s] == ' ')
-                s++;
-            while (e > s && name[e - 1] == ' ')
-                e--;
-            if (e - s == 0 || e - s >= n)
-                return false;
-            for (; s < e; s++)
-                buf[o++] = (char)((name[s] >= 'A' && name[s] <= 'Z') ? name[s] + 32 : name[s]);
-            buf[o] = '\0';
-            return true;
-        }
-        len = dot - 1;
-        while (len && name[len - 1] == ' ')
-            len--;
-    }
-}
-
-/* The index in known[] of ext, or -1. */
-static int
-known_index(const char *ext)
-{
-    char key[24];
-    if (snprintf(key, sizeof(key), " %s ", ext) >= (int)sizeof(key))
-        return -1;
-    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-        if (strstr(known[i].exts, key))
-            return (int)i;
-    return -1;
-}
-
-static void
-lower(const char *s, char *buf, size_t n)
-{
-    size_t i = 0;
-    for (; s[i] && i + 1 < n; i++)
-        buf[i] = (char)((s[i] >= 'A' && s[i] <= 'Z') ? s[i] + 32 : s[i]);
-    buf[i] = '\0';
-}
-
-bool
-filetype_ext_mismatch(const char *name, const char *mime)
-{
-    char ext[24], m[128];
-    if (name == NULL || !nth_ext(name, 0, ext, sizeof(ext)))
-        return false;
-    int k = known_index(ext);
-    lower(mime, m, sizeof(m));
-    if (k < 0 || strcmp(m, "application/octet-stream") == 0 || strcmp(m, "inode/x-empty") == 0)
-        return false;
-    for (size_t i = 0; i < 6 && known[k].types[i]; i++)
-        if (fnmatch(known[k].types[i], m, 0) == 0)
-            return false;
-    return true;
-}
-
-bool
-filetype_ext_in(const char *name, const char *const *exts, size_t n)
-{
-    char ext[24];
-    if (name == NULL || !nth_ext(name, 0, ext, sizeof(ext)))
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(ext, exts[i]) == 0)
-            return true;
-    return false;
-}
-
-bool
-filetype_double_ext(const char *name, const char *const *exts, size_t n)
-{
-    char prev[24];
-    if (name == NULL || !nth_ext(name, 1, prev, sizeof(prev)) || known_index(prev) < 0)
-        return false;
-    if (filetype_ext_in(name, exts, n) ||
-        filetype_ext_in(name, exec_exts, sizeof(exec_exts) / sizeof(exec_exts[0])))
-        return strcmp(prev, "exe") != 0; /* "setup.exe.exe" is not a disguise */
-    return false;
-}
 
 /* --- Settings ------------------------------------------------------------- */
 
@@ -206,7 +79,7 @@ lowered(const char *const *items, size_t n)
     for (size_t i = 0; i < n; i++) {
         size_t len = strlen(items[i]);
         out[i] = xmalloc(len + 1);
-        lower(items[i], out[i], len + 1);
+        filename_lower(items[i], out[i], len + 1);
     }
     return out;
 }
@@ -228,7 +101,7 @@ split_descs(const char *s, size_t *n_r)
             out[n] = xmalloc(t.len + 1);
             memcpy(out[n], t.ptr, t.len);
             out[n][t.len] = '\0';
-            lower(out[n], out[n], t.len + 1);
+            filename_lower(out[n], out[n], t.len + 1);
             n++;
         }
         s += len + (e != NULL);
@@ -254,6 +127,7 @@ state_free(void *p)
     free_list(s->types, s->ntypes);
     free_list(s->descs, s->ndescs);
     free_list(s->exts, s->nexts);
+    filetype_archives_free(&s->archives);
     for (size_t i = 0; i < s->nfree; i++)
         magic_close(s->pool[i]);
     free(s->pool);
@@ -279,6 +153,32 @@ magic_make(struct str *why)
     return mg;
 }
 
+/* The unpacking engine for archive members, when asked for; -1 on an
+ * error (in err). */
+static int
+open_archives(const struct config *c, struct filetype_state *s, struct str *err)
+{
+    if (!s->on || !config_get_bool(c, "filetype_archive_members"))
+        return 0;
+    struct str tmp, why;
+    str_init(&tmp, 0);
+    str_init(&why, 0);
+    int r = 0;
+    str_append_cstr(&tmp, config_get_str(c, "clamav_tmpdir"));
+    if (tmp.len == 0)
+        r = virus_tmpdir_make(&tmp);
+    if (r == 0)
+        s->archives = filetype_archives_new(c, str_cstr(&tmp), &why);
+    if (r < 0 || s->archives == NULL) {
+        str_appendf(err, "%s: %s\n", config_source(c, "filetype_archive_members"),
+                    r < 0 ? str_cstr(&tmp) : str_cstr(&why));
+        r = -1;
+    }
+    str_deinit(&tmp);
+    str_deinit(&why);
+    return r;
+}
+
 static void *
 state_new(const struct config *c, struct str *err)
 {
@@ -291,13 +191,10 @@ state_new(const struct config *c, struct str *err)
     s->nexts = config_get_list(c, "filetype_banned_extensions", &items);
     s->exts = lowered(items, s->nexts);
     s->descs = split_descs(config_get_str(c, "filetype_banned_descriptions"), &s->ndescs);
-    int a = check_choice(c, "filetype_action",
-                         (const char *const[]){"reject", "discard", "quarantine", "accept",
-                                               NULL},
-                         err);
+    int a = check_choice(c, "filetype_action", check_action_words, err);
     int e = check_choice(c, "on_error_filetype",
                          (const char *const[]){"tempfail", "accept", NULL}, err);
-    s->action = (enum action)a;
+    s->action = (enum check_action)a;
     s->error_accept = e == 1;
     s->pool = xcalloc(1, sizeof(*s->pool));
     if (s->on && a >= 0 && e >= 0) { /* the database loads: one handle to start */
@@ -309,7 +206,7 @@ state_new(const struct config *c, struct str *err)
             str_appendf(err, "%s: %s\n", config_source(c, "filetype_check"), str_cstr(&why));
         str_deinit(&why);
     }
-    if (a < 0 || e < 0 || (s->on && s->nfree == 0)) {
+    if (a < 0 || e < 0 || (s->on && s->nfree == 0) || open_archives(c, s, err) < 0) {
         state_free(s);
         return NULL;
     }
@@ -355,7 +252,7 @@ static bool
 any_match(char *const *patterns, size_t n, const char *s)
 {
     char low[512];
-    lower(s, low, sizeof(low));
+    filename_lower(s, low, sizeof(low));
     for (size_t i = 0; i < n; i++)
         if (fnmatch(patterns[i], low, 0) == 0)
             return true;
@@ -374,35 +271,57 @@ show_name(const char *name, char *buf, size_t n)
     buf[o] = '\0';
 }
 
-/* Judge one attachment: its name, libmagic's type and description. */
+/* What one attachment shows, before libmagic's description is asked for
+ * (it costs as much again as the type: only when something needs it). */
+struct look {
+    const char *name, *type, *desc;
+    const char *path; /* shown instead of name: "archive.zip/member.exe" */
+    const char *banned_by; /* the setting that bans it, or NULL */
+    bool mismatch, dbl;
+};
+
 static void
-judge(const struct filetype_state *s, const char *name, const char *type, const char *desc,
-      struct verdict *v, struct findings *f)
+look_at(const struct filetype_state *s, struct look *l)
+{
+    l->banned_by = NULL;
+    if (any_match(s->types, s->ntypes, l->type))
+        l->banned_by = "filetype_banned_types";
+    else if (filename_ext_in(l->name, (const char *const *)s->exts, s->nexts))
+        l->banned_by = "filetype_banned_extensions";
+    l->mismatch = filename_ext_mismatch(l->name, l->type);
+    l->dbl = filename_double_ext(l->name, (const char *const *)s->exts, s->nexts);
+}
+
+/* Whether the description is needed: a pattern to match, or a symbol. */
+static bool
+needs_desc(const struct filetype_state *s, const struct look *l)
+{
+    return s->ndescs || l->banned_by || l->mismatch || l->dbl;
+}
+
+/* Add the symbols of one attachment (each once a message). */
+static void
+judge(const struct filetype_state *s, struct look *l, struct verdict *v, struct findings *f)
 {
     char shown[FILETYPE_NAME_MAX + 1], text[FILETYPE_NAME_MAX + 400];
-    const char *by = NULL;
-    show_name(name ? name : "(no name)", shown, sizeof(shown));
-    if (any_match(s->types, s->ntypes, type))
-        by = "filetype_banned_types";
-    else if (any_match(s->descs, s->ndescs, desc))
-        by = "filetype_banned_descriptions";
-    else if (filetype_ext_in(name, (const char *const *)s->exts, s->nexts))
-        by = "filetype_banned_extensions";
-    if (by && !f->banned) {
+    show_name(l->path ? l->path : l->name ? l->name : "(no name)", shown, sizeof(shown));
+    if (l->banned_by == NULL && any_match(s->descs, s->ndescs, l->desc))
+        l->banned_by = "filetype_banned_descriptions";
+    if (l->banned_by && !f->banned) {
         f->banned = true;
         snprintf(text, sizeof(text), "attachment \"%s\" is %s (%.120s): banned by %s", shown,
-                 type, desc, by);
+                 l->type, l->desc, l->banned_by);
         verdict_add(v, "FILETYPE_BANNED", 10.0, text);
         snprintf(f->reply, sizeof(f->reply), "attachment not allowed: \"%s\" (%s)", shown,
-                 type);
+                 l->type);
     }
-    if (!f->mismatch && filetype_ext_mismatch(name, type)) {
+    if (l->mismatch && !f->mismatch) {
         f->mismatch = true;
         snprintf(text, sizeof(text), "attachment \"%s\": its name says one type, its bytes "
-                 "are %s (%.120s)", shown, type, desc);
+                 "are %s (%.120s)", shown, l->type, l->desc);
         verdict_add(v, "FILENAME_EXT_MISMATCH", 2.0, text);
     }
-    if (!f->dbl && filetype_double_ext(name, (const char *const *)s->exts, s->nexts)) {
+    if (l->dbl && !f->dbl) {
         f->dbl = true;
         snprintf(text, sizeof(text), "attachment \"%s\": a document's extension before an "
                  "executable's", shown);
@@ -410,14 +329,14 @@ judge(const struct filetype_state *s, const char *name, const char *type, const 
     }
 }
 
-/* libmagic's answer for buf with flags, copied into the arena; NULL on
- * an error. */
+/* libmagic's answer for the len bytes at data with flags, copied into the
+ * arena; NULL on an error. */
 static const char *
-sniff(magic_t mg, int flags, const struct str *buf, struct arena *a)
+sniff(magic_t mg, int flags, const char *data, size_t len, struct arena *a)
 {
     if (magic_setflags(mg, flags) < 0)
         return NULL;
-    const char *r = magic_buffer(mg, buf->len ? buf->buf : "", buf->len);
+    const char *r = magic_buffer(mg, len ? data : "", len);
     return r ? arena_strdup(a, r) : NULL;
 }
 
@@ -431,14 +350,69 @@ is_attachment(const struct mime_part *p)
 static void
 apply(const struct filetype_state *s, const struct findings *f, struct verdict *v)
 {
-    if (!f->banned)
+    if (f->banned)
+        check_act(v, s->action, f->reply);
+}
+
+/* One message's scan. */
+struct scan_ctx {
+    struct filetype_state *s;
+    magic_t mg;
+    struct message *m;
+    struct verdict *v;
+    struct findings f;
+    struct str why; /* a libmagic error: the scan stops */
+    const char *parent; /* while in an archive: its name as shown */
+};
+
+/* Judge one file (an attachment or an archive member) by its name and
+ * bytes; its MIME type, or NULL on a libmagic error (why says it). */
+static const char *
+judge_bytes(struct scan_ctx *x, struct look *l, const char *data, size_t len)
+{
+    struct arena *a = x->m->arena;
+    l->desc = "";
+    l->type = sniff(x->mg, MAGIC_MIME_TYPE, data, len, a);
+    if (l->type)
+        look_at(x->s, l);
+    if (l->type && needs_desc(x->s, l))
+        l->desc = sniff(x->mg, MAGIC_NONE, data, len, a);
+    if (l->type == NULL || l->desc == NULL) {
+        str_appendf(&x->why, "libmagic: %s",
+                    magic_error(x->mg) ? magic_error(x->mg) : "failed");
+        return NULL;
+    }
+    judge(x->s, l, x->v, &x->f);
+    return l->type;
+}
+
+static void
+on_member(void *arg, const char *name, const char *data, size_t len, unsigned level)
+{
+    (void)level;
+    struct scan_ctx *x = arg;
+    if (x->why.len)
         return;
-    if (s->action == ACT_REJECT)
-        verdict_decide(v, VERDICT_REJECT, "554", "5.7.1", f->reply);
-    else if (s->action == ACT_DISCARD)
-        verdict_decide(v, VERDICT_DISCARD, NULL, NULL, NULL);
-    else if (s->action == ACT_QUARANTINE)
-        verdict_decide(v, VERDICT_QUARANTINE, NULL, NULL, f->reply);
+    struct str path;
+    str_init(&path, 0);
+    str_appendf(&path, "%s/%s", x->parent, name ? name : "(no name)");
+    struct look l = {.name = name, .path = arena_strdup(x->m->arena, str_cstr(&path))};
+    str_deinit(&path);
+    (void)judge_bytes(x, &l, data, len);
+}
+
+/* The members of an archive attachment, through libclamav. */
+static void
+walk_archive(struct scan_ctx *x, const struct mime_part *p)
+{
+    struct str all;
+    str_init(&all, x->m->limits.decoded_max);
+    (void)message_decode_part(x->m, p, &all, NULL); /* past the limit: its start */
+    x->parent = p->filename ? p->filename : "(no name)";
+    (void)filetype_archives_walk(x->s->archives, all.buf ? all.buf : "", all.len,
+                                 FILETYPE_SNIFF_MAX, on_member, x);
+    x->parent = NULL;
+    str_deinit(&all);
 }
 
 static void
@@ -446,53 +420,48 @@ content(const void *state, const struct scan_env *env, struct message *m, struct
 {
     (void)env;
     /* Only the pool changes, under its lock. */
-    struct filetype_state *s = (struct filetype_state *)state;
-    if (!s->on)
+    struct scan_ctx x = {.s = (struct filetype_state *)state, .m = m, .v = v};
+    if (!x.s->on)
         return;
-    struct str why, dec;
-    str_init(&why, 0);
-    magic_t mg = pool_take(s, &why);
-    if (mg == NULL) {
-        verdict_check_failed(v, "filetype", str_cstr(&why), s->error_accept);
-        str_deinit(&why);
+    str_init(&x.why, 0);
+    x.mg = pool_take(x.s, &x.why);
+    if (x.mg == NULL) {
+        verdict_check_failed(v, "filetype", str_cstr(&x.why), x.s->error_accept);
+        str_deinit(&x.why);
         return;
     }
-    struct findings f = {0};
+    struct str dec;
     str_init(&dec, FILETYPE_SNIFF_MAX);
-    for (struct mime_part *p = m->mime->root; p; p = mime_next(p)) {
+    for (struct mime_part *p = m->mime->root; p && x.why.len == 0; p = mime_next(p)) {
         if (!is_attachment(p))
             continue;
         str_clear(&dec);
         (void)message_decode_part(m, p, &dec, NULL); /* its start is enough */
-        const char *type = sniff(mg, MAGIC_MIME_TYPE, &dec, m->arena);
-        const char *desc = type ? sniff(mg, MAGIC_NONE, &dec, m->arena) : NULL;
-        if (desc == NULL) {
-            str_appendf(&why, "libmagic: %s", magic_error(mg) ? magic_error(mg) : "failed");
-            break;
-        }
-        judge(s, p->filename, type, desc, v, &f);
+        struct look l = {.name = p->filename};
+        const char *type = judge_bytes(&x, &l, dec.buf ? dec.buf : "", dec.len);
+        if (type && x.s->archives && filetype_is_archive(type))
+            walk_archive(&x, p);
     }
     str_deinit(&dec);
-    pool_give(s, mg);
-    if (why.len)
-        verdict_check_failed(v, "filetype", str_cstr(&why), s->error_accept);
+    pool_give(x.s, x.mg);
+    if (x.why.len)
+        verdict_check_failed(v, "filetype", str_cstr(&x.why), x.s->error_accept);
     else
-        apply(s, &f, v);
-    str_deinit(&why);
+        apply(x.s, &x.f, v);
+    str_deinit(&x.why);
 }
 
 static void
 summary(const void *state, struct str *out)
 {
     const struct filetype_state *s = state;
-    static const char *const actions[] = {"reject", "discard", "quarantine", "accept"};
     if (!s->on) {
         str_append_cstr(out, "filetype: off (filetype_check = no)\n");
         return;
     }
     str_appendf(out, "filetype: libmagic %d, %zu banned types, %zu banned description "
                 "patterns, %zu banned extensions; banned attachments: %s\n",
-                magic_version(), s->ntypes, s->ndescs, s->nexts, actions[s->action]);
+                magic_version(), s->ntypes, s->ndescs, s->nexts, check_action_words[s->action]);
 }
 
 const struct check_ops check_filetype_ops = {

@@ -26,18 +26,4 @@ extern const struct check_ops check_filetype_ops;
 /* Bytes of a file name quoted in a symbol or a reply. */
 #define FILETYPE_NAME_MAX 80
 
-/* Pure helpers, for the check and its tests. */
-
-/* Whether the extension of name (last dot, case-insensitive, blanks
- * around it ignored) is one libtamis knows a type for, and that type does
- * not fit mime (libmagic's MIME type). Unknown extensions and unsure types
- * (application/octet-stream, inode/x-empty) never mismatch. */
-bool filetype_ext_mismatch(const char *name, const char *mime);
-/* Whether name ends in two extensions, a document's (pdf, doc, jpg...)
- * then one of the exts list (n of them, lower case, no dot) or a well
- * known executable's: "invoice.pdf.exe", "photo.jpg   .scr". */
-bool filetype_double_ext(const char *name, const char *const *exts, size_t n);
-/* Whether name's last extension is one of exts (lower case, no dot). */
-bool filetype_ext_in(const char *name, const char *const *exts, size_t n);
-
 #endif

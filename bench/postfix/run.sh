@@ -4,7 +4,7 @@
 # no milter, in one run, so that all three see the same machine.
 #
 # Usage: bench/postfix/run.sh [-m MESSAGES] [-r RUNS] [-s SESSIONS] [-k]
-#                             [-t TRANSPORT] FILTERD
+#                             [-t TRANSPORT] [-b BASELINE] FILTERD
 #   -m  messages per run (default 2000)
 #   -r  runs per path (default 5); the figure is the median
 #   -s  concurrent SMTP sessions (default 20)
@@ -12,6 +12,8 @@
 #       every message is its own SMTP session, as on an MX
 #   -t  discard (default: Postfix's discard(8)) or maildir (virtual(8)
 #       into one Maildir)
+#   -b  another filterd program (an older build) to measure beside, on
+#       ports 2528 (unix) and 2529 (inet:8892)
 #   FILTERD  the filterd program (build/filterd/filterd; a Release build
 #       for figures worth quoting)
 # Environment: KEEP=1 keeps the scratch folder.
@@ -24,6 +26,8 @@
 # once it is delivered, not when smtp-source is done (a tempfailing milter
 # would look fast otherwise; smtp-source stops on the first refusal, and
 # the run is then reported as failed). The paths take turns, run by run.
+# Each run also counts the CPU time that Postfix (all its processes) and
+# filterd used per message: on a busy machine it moves less than the rate.
 # filterd's resident memory (VmRSS, kB) is read at rest, sampled during the
 # unix-socket runs, and its peak (VmHWM) read at the end.
 #
@@ -44,21 +48,22 @@ fi
 # shellcheck source=tests/integration/lib.sh
 . "$top/tests/integration/lib.sh"
 
-MSGS=2000 RUNS=5 SESS=20 KEEPSESS="" TRANSPORT=discard
-while getopts m:r:s:kt: opt; do
+MSGS=2000 RUNS=5 SESS=20 KEEPSESS="" TRANSPORT=discard BASELINE=""
+while getopts m:r:s:kt:b: opt; do
 	case $opt in
 	m) MSGS=$OPTARG ;;
 	r) RUNS=$OPTARG ;;
 	s) SESS=$OPTARG ;;
 	k) KEEPSESS=-d ;;
 	t) TRANSPORT=$OPTARG ;;
+	b) BASELINE=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
 FILTERD=${1:-}
 if [ -z "$FILTERD" ] || [ ! -x "$FILTERD" ]; then
-	echo "usage: $0 [-m MESSAGES] [-r RUNS] [-s SESSIONS] [-k] [-t discard|maildir] FILTERD" >&2
+	echo "usage: $0 [-m MESSAGES] [-r RUNS] [-s SESSIONS] [-k] [-t discard|maildir] [-b FILTERD] FILTERD" >&2
 	exit 2
 fi
 FILTERD=$(cd "$(dirname "$FILTERD")" && pwd)/$(basename "$FILTERD")
@@ -89,15 +94,42 @@ pf_add_service "127.0.0.1:2527 inet n - n - - smtpd -o smtpd_milters=inet:127.0.
 	done
 } >"$S/msg.eml"
 
-fd_start filterd || exit 1
-FD_SOCKET=inet:8891@127.0.0.1 fd_start filterdtcp || exit 1
+# start_pair PROGRAM NAME PORT: instance NAME of PROGRAM on a unix socket,
+# NAMEtcp on inet:PORT@127.0.0.1.
+start_pair() {
+	sp_prog=$FILTERD
+	FILTERD=$1
+	# shellcheck disable=SC2034  # read by lib.sh's fd_start
+	FD_SOCKET=""
+	fd_start "$2" || exit 1
+	FD_SOCKET=inet:$3@127.0.0.1
+	fd_start "$2tcp" || exit 1
+	FD_SOCKET=""
+	FILTERD=$sp_prog
+}
+start_pair "$FILTERD" filterd 8891
+PATHS="none:2525 unix:2526 inet:2527"
+if [ -n "$BASELINE" ]; then
+	pf_add_service "127.0.0.1:2528 inet n - n - - smtpd -o smtpd_milters=unix:$S/run/base.sock"
+	pf_add_service "127.0.0.1:2529 inet n - n - - smtpd -o smtpd_milters=inet:127.0.0.1:8892"
+	start_pair "$(cd "$(dirname "$BASELINE")" && pwd)/$(basename "$BASELINE")" base 8892
+	PATHS="$PATHS baseunix:2528 baseinet:2529"
+fi
 pf_start || exit 1
 rss_rest=$(fd_rss_kb filterd)
+HZ=$(getconf CLK_TCK)
 
-# cpu_ms NAME: user + system CPU time of instance NAME so far, ms.
+# cpu_ms: CPU time (user + system, ms) used so far by Postfix (every process
+# of the master's group, and the children it has reaped) and by every
+# filterd instance.
 cpu_ms() {
-	awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); print int(($12 + $13) * 1000 / hz) }' \
-		"/proc/$(fd_pid "$1")/stat"
+	# shellcheck disable=SC2046  # one PID a word
+	for c_p in $(pgrep -g "$PF_MASTER") $(for w in $FD_PIDS; do echo "${w#*:}"; done); do
+		cat "/proc/$c_p/stat" 2>/dev/null
+	done | awk -v hz="$HZ" -v m="$PF_MASTER" '{
+		pid = $1; sub(/^.*\) /, "")
+		t += $12 + $13; if (pid == m) t += $14 + $15
+	} END { print int(t * 1000 / hz) }'
 }
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
@@ -112,9 +144,11 @@ sample_rss() {
 	return 0
 }
 
-# run PORT COUNT: send COUNT messages to PORT; prints msgs/s, or FAIL.
+# run PORT COUNT: send COUNT messages to PORT; prints "MSGS/S CPU-US/MSG",
+# or FAIL.
 run() {
 	r_base=$(sent_count)
+	r_cpu=$(cpu_ms)
 	r_t0=$(now_ms)
 	# shellcheck disable=SC2086  # KEEPSESS is empty or one option
 	/usr/sbin/smtp-source -s "$SESS" -m "$2" $KEEPSESS -F "$S/msg.eml" \
@@ -134,7 +168,7 @@ run() {
 		return 1
 	fi
 	r_ms=$(($(now_ms) - r_t0))
-	echo $((${2} * 1000 / (r_ms > 0 ? r_ms : 1)))
+	echo "$(($2 * 1000 / (r_ms > 0 ? r_ms : 1))) $((($(cpu_ms) - r_cpu) * 1000 / $2))"
 }
 
 median() {
@@ -142,31 +176,41 @@ median() {
 }
 
 # Warm-up: the first messages start Postfix's processes.
-for port in 2525 2526 2527; do run $port 200 >/dev/null || exit 1; done
+for pp in $PATHS; do run "${pp#*:}" 200 >/dev/null || exit 1; done
 
-none="" unix="" inet="" failed=0
-cpu0=$(cpu_ms filterd)
+failed=0
 i=0
 while [ $i -lt "$RUNS" ]; do
-	a=$(run 2525 "$MSGS") || failed=1
-	b=$(run 2526 "$MSGS") || failed=1
-	c=$(run 2527 "$MSGS") || failed=1
-	none="$none $a" unix="$unix $b" inet="$inet $c"
+	for pp in $PATHS; do
+		out=$(run "${pp#*:}" "$MSGS") || failed=1
+		# shellcheck disable=SC2086  # two words
+		set -- $out
+		eval "rate_${pp%%:*}=\"\${rate_${pp%%:*}:-} $1\" cpu_${pp%%:*}=\"\${cpu_${pp%%:*}:-} ${2:-0}\""
+	done
 	i=$((i + 1))
 done
 rss_hwm=$(fd_mem_kb filterd VmHWM)
 rss_after=$(fd_rss_kb filterd)
-cpu_us=$((($(cpu_ms filterd) - cpu0) * 1000 / (MSGS * RUNS)))
 
-# shellcheck disable=SC2086  # the lists are words
-mn=$(median $none) mu=$(median $unix) mi=$(median $inet)
 echo "Postfix $(postconf -d -h mail_version 2>/dev/null), $SESS sessions, $MSGS messages a run," \
-	"transport $TRANSPORT${KEEPSESS:+, sessions kept}, median of $RUNS runs (msgs/s)"
-printf '%-28s %8s   %s\n' "no milter" "$mn" "runs:$none"
-printf '%-28s %8s   %s  ratio %s\n' "filterd, unix socket" "$mu" "runs:$unix" \
-	"$(awk -v a="$mu" -v b="$mn" 'BEGIN { printf "%.2f", a / b }')"
-printf '%-28s %8s   %s  ratio %s\n' "filterd, inet socket" "$mi" "runs:$inet" \
-	"$(awk -v a="$mi" -v b="$mn" 'BEGIN { printf "%.2f", a / b }')"
-echo "filterd (unix) CPU per message: $cpu_us us (user + system)"
-echo "filterd (unix) VmRSS kB: at rest $rss_rest, under load max $RSS_MAX, after $rss_after; VmHWM $rss_hwm"
+	"transport $TRANSPORT${KEEPSESS:+, sessions kept}, medians of $RUNS runs"
+printf '%-30s %8s %7s %12s   %s\n' path msgs/s ratio "CPU us/msg" "runs (msgs/s)"
+for pp in $PATHS; do
+	name=${pp%%:*}
+	eval "rates=\$rate_$name cpus=\$cpu_$name"
+	# shellcheck disable=SC2086,SC2154  # the lists are words, set by eval
+	m=$(median $rates) c=$(median $cpus)
+	[ "$name" = none ] && base=$m
+	case $name in
+	none) label="no milter" ;;
+	unix) label="filterd, unix socket" ;;
+	inet) label="filterd, inet socket" ;;
+	baseunix) label="baseline filterd, unix" ;;
+	baseinet) label="baseline filterd, inet" ;;
+	esac
+	printf '%-30s %8s %7s %12s   %s\n' "$label" "$m" \
+		"$(awk -v a="$m" -v b="$base" 'BEGIN { printf "%.2f", a / b }')" "$c" "$rates"
+done
+echo "filterd (unix) VmRSS kB: at rest $rss_rest, under load up to $RSS_MAX," \
+	"after $rss_after; VmHWM $rss_hwm"
 [ "$failed" = 0 ]

@@ -11,8 +11,8 @@
  * Reload (SIGHUP, on lib/daemon's signal thread): read the configuration
  * again and build a new pipeline; when that fails, every error is logged
  * ("reload refused: FILE:LINE: text") and the running one stays. Settings
- * read only at start (milter_socket, user, pid_file) need a restart; a
- * change to them is logged.
+ * read only at start (milter_socket, milter_socket_mode, user, pid_file)
+ * need a restart; a change to them is logged.
  *
  * Untrusted input: none here (configuration files are the admin's).
  */
@@ -48,7 +48,8 @@ struct opts {
 /* What was read at start and needs a restart to change. */
 struct state {
     struct opts o;
-    char *socket, *user, *pid_file;
+    char *socket, *user, *pid_file, *socket_mode_text;
+    mode_t socket_mode;
 };
 
 static void
@@ -121,6 +122,26 @@ config_path(const struct opts *o)
     return NULL;
 }
 
+/* The milter_socket_mode setting: an octal mode of at most 0777 that lets
+ * the owner read and write. Returns 0 with *mode, or -1 with err. */
+static int
+socket_mode(const struct config *c, mode_t *mode, struct str *err)
+{
+    const char *s = config_get_str(c, "milter_socket_mode");
+    char *end;
+    errno = 0;
+    unsigned long m = strtoul(s, &end, 8);
+    if (errno || end == s || *end || *s == '-' || m > 0777 || (m & 0600) != 0600) {
+        str_appendf(err,
+                    "%s: bad value for milter_socket_mode: \"%s\" is not an octal mode "
+                    "from 0600 to 0777\n",
+                    config_source(c, "milter_socket_mode"), s);
+        return -1;
+    }
+    *mode = (mode_t)m;
+    return 0;
+}
+
 /* Read and check the configuration. Returns it, or NULL with one
  * "SOURCE:LINE: text" line per error appended to err. */
 static struct config *
@@ -140,7 +161,10 @@ load_config(const struct opts *o, struct str *err)
             bad = true;
     for (size_t i = 0; i < config_error_count(c); i++)
         str_appendf(err, "%s\n", config_error(c, i));
+    mode_t mode;
     if (settings_validate(c, err) < 0)
+        bad = true;
+    if (socket_mode(c, &mode, err) < 0)
         bad = true;
     if (bad)
         config_free(&c);
@@ -189,6 +213,7 @@ reload(void *arg)
     note_restart_only("milter_socket", s->socket, c);
     note_restart_only("user", s->user, c);
     note_restart_only("pid_file", s->pid_file, c);
+    note_restart_only("milter_socket_mode", s->socket_mode_text, c);
     milter_set_pipeline(p, c);
     log_info(NULL, "configuration reloaded from %s",
              config_path(&s->o) ? config_path(&s->o) : "the built-in defaults");
@@ -221,7 +246,7 @@ drop_privileges(const struct state *s, struct str *err)
         str_appendf(err, "user %s is root: filterd does not run as root", s->user);
         return EX_CONFIG;
     }
-    if (milter_socket_owner(s->socket, u.uid, u.gid, 0660, err) < 0 ||
+    if (milter_socket_owner(s->socket, u.uid, u.gid, s->socket_mode, err) < 0 ||
         daemon_drop_privileges(&u, NULL, err) < 0)
         return EX_TEMPFAIL;
     return 0;
@@ -279,6 +304,8 @@ cmd_daemon(int argc, char **argv)
     s.socket = xstrdup(config_get_str(c, "milter_socket"));
     s.user = xstrdup(config_get_str(c, "user"));
     s.pid_file = xstrdup(config_get_str(c, "pid_file"));
+    s.socket_mode_text = xstrdup(config_get_str(c, "milter_socket_mode"));
+    (void)socket_mode(c, &s.socket_mode, &err); /* checked by load_config */
     struct daemon *d = daemon_new("filterd");
     r = serve(&s, d, &c, &err);
     if (err.len) {
@@ -292,6 +319,7 @@ cmd_daemon(int argc, char **argv)
     free(s.socket);
     free(s.user);
     free(s.pid_file);
+    free(s.socket_mode_text);
     free(s.o.conf_abs);
     return r;
 }

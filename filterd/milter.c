@@ -27,8 +27,13 @@
  *
  * Protocol: the MTA is asked to send only what filterd uses (no DATA, no
  * unknown commands, no end-of-header) and to expect no reply to connect,
- * headers and body chunks (SMFIP_NR_*), so a message costs four round
- * trips: HELO, MAIL, RCPT (one each) and end of message. Header values come
+ * HELO, headers and body chunks (SMFIP_NR_*), so a session costs a round
+ * trip for the negotiation, then one for MAIL, one per RCPT (where early
+ * refusals are answered) and one at the end of each message. A refusal
+ * of the connection stage is answered at MAIL. On a TCP socket, Nagle's
+ * algorithm is turned off (see nodelay_new_listeners) and every step is
+ * sent and answered (MILTER_STEPS_TCP): without both, a message waited
+ * ~40 ms for delayed ACKs (8 messages/s on one session, 101 with both). Header values come
  * with their leading space (SMFIP_HDR_LEADSPC) when the MTA offers it, so
  * the message scanned is the one the MTA holds.
  *
@@ -50,6 +55,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -66,6 +72,9 @@
 #include <unistd.h>
 
 #include <libmilter/mfapi.h>
+#ifdef __GLIBC__
+#include <malloc.h> /* malloc_trim */
+#endif
 
 #include "filterd/actions.h"
 #include "filterd/message.h"
@@ -77,13 +86,19 @@
 #define MILTER_MAX_NAMES 1000   /* distinct header names counted per message */
 #define MILTER_MAX_REPLY 400    /* bytes of an SMTP reply text */
 #define MILTER_MAX_RCPTS 100000 /* recipients of one message */
+#define MILTER_MAX_FDS 1024     /* descriptors searched for libmilter's listener */
 
 /* The actions filterd may ask of the MTA, and the protocol steps it asks
  * the MTA to leave out or not to wait for. */
 #define MILTER_ACTIONS (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE)
+/* On TCP, every step is sent and answered: a step the MTA sends without
+ * waiting for a reply, followed by another write of its own, waits for
+ * filterd's delayed ACK (Nagle's algorithm on the MTA's side, ~40 ms);
+ * a reply carries the ACK at once. */
+#define MILTER_STEPS_TCP SMFIP_HDR_LEADSPC
 #define MILTER_STEPS                                                                     \
-    (SMFIP_NODATA | SMFIP_NOUNKNOWN | SMFIP_NOEOH | SMFIP_NR_CONN | SMFIP_NR_HDR |       \
-     SMFIP_NR_BODY | SMFIP_HDR_LEADSPC)
+    (SMFIP_NODATA | SMFIP_NOUNKNOWN | SMFIP_NOEOH | SMFIP_NR_CONN | SMFIP_NR_HELO |      \
+     SMFIP_NR_HDR | SMFIP_NR_BODY | SMFIP_HDR_LEADSPC)
 
 int sigwait(const sigset_t *restrict set, int *restrict sig);
 
@@ -104,6 +119,9 @@ sigwait(const sigset_t *restrict set, int *restrict sig)
             return errno;
     }
 }
+
+static char *milter_spec; /* the listening socket, as configured */
+static bool milter_tcp;   /* it is a TCP socket (inet:, inet6:) */
 
 /* ---- pipelines in use ------------------------------------------------ */
 
@@ -340,6 +358,25 @@ message_end(struct conn *c)
     pthread_mutex_unlock(&g.lock);
 }
 
+/*
+ * When the last connection closes, give the memory that the sessions freed
+ * back to the system (glibc keeps it otherwise, as much as the busiest
+ * moment needed), at most once a second: filterd at rest holds what it
+ * uses, not what its peak did.
+ */
+static void
+trim_memory(void)
+{
+#ifdef __GLIBC__
+    static atomic_llong last;
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    long long prev = atomic_load(&last);
+    if (t.tv_sec > prev && atomic_compare_exchange_strong(&last, &prev, t.tv_sec))
+        (void)malloc_trim(0);
+#endif
+}
+
 static void
 conn_free(SMFICTX *ctx, struct conn *c)
 {
@@ -354,9 +391,11 @@ conn_free(SMFICTX *ctx, struct conn *c)
     free(c);
     smfi_setpriv(ctx, NULL);
     pthread_mutex_lock(&g.lock);
-    g.connections--;
+    bool idle = --g.connections == 0;
     pthread_cond_broadcast(&g.changed);
     pthread_mutex_unlock(&g.lock);
+    if (idle)
+        trim_memory();
 }
 
 /* ---- replies ----------------------------------------------------------- */
@@ -468,7 +507,7 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 {
     struct conn *c = conn_get(ctx);
     c->aflags = f0 & MILTER_ACTIONS;
-    c->pflags = f1 & MILTER_STEPS;
+    c->pflags = f1 & (milter_tcp ? MILTER_STEPS_TCP : MILTER_STEPS);
     *pf0 = c->aflags;
     *pf1 = c->pflags;
     *pf2 = 0;
@@ -505,17 +544,22 @@ refuse_draining(SMFICTX *ctx, const struct conn *c)
     return SMFIS_TEMPFAIL;
 }
 
+/* HELO. When the MTA expects no reply to it (SMFIP_NR_HELO), a refusal
+ * of the connection stage and the drain's tempfail are answered at MAIL. */
 static sfsistat
 cb_helo(SMFICTX *ctx, char *name)
 {
     struct conn *c = conn_get(ctx);
+    bool noreply = (c->pflags & SMFIP_NR_HELO) != 0;
     if (atomic_load(&g.draining))
-        return refuse_draining(ctx, c);
+        return noreply ? SMFIS_NOREPLY : refuse_draining(ctx, c);
     if (c->connect_done || c->gen == NULL)
-        return SMFIS_CONTINUE; /* a second HELO (after STARTTLS): nothing new */
+        return noreply ? SMFIS_NOREPLY : SMFIS_CONTINUE; /* a second HELO: nothing new */
     replace(&c->helo, name);
     clock_gettime(CLOCK_MONOTONIC, &c->started);
     run_connect_stage(c);
+    if (noreply)
+        return SMFIS_NOREPLY;
     if (refuses(&c->cv) && c->cv.action != VERDICT_DISCARD) {
         struct scan_env env = conn_env(c);
         return early_reply(ctx, c, &env, &c->cv, "connection refused at HELO");
@@ -979,7 +1023,38 @@ connect_to(const char *spec)
     return -1;
 }
 
-static char *milter_spec;
+/* Whether fd is a listening TCP socket. */
+static bool
+tcp_listener(int fd)
+{
+    int v = 0;
+    socklen_t n = sizeof(v);
+    struct sockaddr_storage ss;
+    socklen_t sn = sizeof(ss);
+    return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &n) == 0 && v == 1 &&
+           getsockname(fd, (struct sockaddr *)&ss, &sn) == 0 &&
+           (ss.ss_family == AF_INET || ss.ss_family == AF_INET6);
+}
+
+/*
+ * Turn Nagle's algorithm off on libmilter's TCP listener, which does not
+ * give its descriptor away: it is the one listening TCP socket that
+ * smfi_opensocket() added (those in before[] were there already). Linux
+ * gives the option to every connection accepted from it, so libmilter's
+ * small writes (a reply; at end of message each header change, then the
+ * verdict) leave at once instead of waiting for the MTA's delayed ACK
+ * (~40 ms per message). Returns how many listeners were changed.
+ */
+static int
+nodelay_new_listeners(const bool *before, int nfds)
+{
+    int changed = 0, one = 1;
+    for (int fd = 0; fd < nfds; fd++)
+        if (!before[fd] && tcp_listener(fd) &&
+            setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == 0)
+            changed++;
+    return changed;
+}
 
 int
 milter_open(const char *spec, struct str *err)
@@ -999,14 +1074,21 @@ milter_open(const char *spec, struct str *err)
         str_appendf(err, "%s: in use: another filter answers on it", path);
         return -1;
     }
+    bool before[MILTER_MAX_FDS];
+    for (int i = 0; i < MILTER_MAX_FDS; i++)
+        before[i] = path == NULL && tcp_listener(i);
     errno = 0;
     if (smfi_opensocket(true) == MI_FAILURE) {
         str_appendf(err, "cannot listen on %s%s%s", spec, errno ? ": " : "",
                     errno ? strerror(errno) : "");
         return -1;
     }
+    if (path == NULL && nodelay_new_listeners(before, MILTER_MAX_FDS) != 1)
+        log_warn(NULL, "%s: cannot turn Nagle's algorithm off: replies may wait ~40 ms",
+                 spec);
     free(milter_spec);
     milter_spec = xstrdup(spec);
+    milter_tcp = path == NULL;
     return 0;
 }
 

@@ -90,6 +90,7 @@ static const struct config_key base_schema[] = {
      "pcre2 match and depth limit of one pattern match"},
     {"on_error_patterns", CONFIG_STRING, "tempfail", 0, 0,
      "when a pattern cannot be matched (a pcre2 limit): tempfail or accept"},
+    {"milter_socket_mode", CONFIG_STRING, "0660", 0, 0, "mode of a unix milter socket (octal)"},
 };
 
 /* The base schema and every registered check's, joined once. */

@@ -16,7 +16,8 @@
 #           fetched with npm pack), /usr/bin/time, dnsmasq (the DNS lists'
 #           test server), clamav-testfiles (the samples the virus tests
 #           detect), spamassassin and spamc (stock rules and the
-#           rule-agreement test)
+#           rule-agreement test), m4, libwrap0 and liblockfile1 (for the
+#           unpacked sendmail .debs of the Sendmail test)
 #   bench   test + hyperfine, the peers of the benchmarks: bogofilter
 #           (Bayes), clamd and clamdscan (bench/clamav; where no
 #           policy-rc.d forbids it, installing clamav-daemon enables
@@ -44,9 +45,13 @@ pkgs_virus_bench="clamav-daemon clamdscan"
 pkgs_bayes="liblmdb-dev"
 pkgs_bayes_bench="bogofilter"
 pkgs_rules_test="spamassassin spamc"
+# Sendmail's end-to-end test unpacks Debian's sendmail .debs (they conflict
+# with postfix: tests/sendmail/fetch-debs.sh downloads them into .cache/);
+# these are what the unpacked binary and its cf macros need.
+pkgs_sendmail="m4 libwrap0 liblockfile1"
 # Every library the build links, and every server or sample the tests use.
 pkgs_libs="$pkgs_dns $pkgs_virus $pkgs_bayes"
-pkgs_test_parts="$pkgs_dns_test $pkgs_virus_test $pkgs_rules_test"
+pkgs_test_parts="$pkgs_dns_test $pkgs_virus_test $pkgs_rules_test $pkgs_sendmail"
 pkgs_bench_peers="$pkgs_bayes_bench $pkgs_virus_bench"
 pkgs_mta="postfix swaks iproute2"
 pkgs_test="libgmime-3.0-dev python3 time miltertest"

@@ -17,9 +17,12 @@
 #                   pf_milter_route CIDR MILTER (smtpd_milter_maps); pf_start,
 #                   pf_stop (by the master's PID), pf_reload, pf_queue,
 #                   pf_queue_empty, pf_held_count, pf_hold_files, pf_log_has
+#                   pf_set "KEY = VALUE"... (postconf -e), pf_add_service
+#                   LINE (one more master.cf line)
 #   filterd         fd_start NAME [ARG...]: `filterd -f` on unix:DIR/run/NAME.sock
-#                   as user postfix; fd_stop NAME (SIGTERM to its PID, wait,
-#                   reap); fd_log NAME (its log file)
+#                   (or FD_SOCKET) as user postfix; fd_stop NAME (SIGTERM to
+#                   its PID, wait, reap); fd_log NAME (its log file);
+#                   fd_rss_kb NAME, fd_mem_kb NAME FIELD (its memory, kB)
 #   SMTP            smtp_send OUT RCPT FILE [SWAKS-ARG...]: swaks with the
 #                   transcript in OUT, returns swaks' exit status
 #                   smtp_last_reply OUT (the server's last reply)
@@ -318,6 +321,18 @@ pf_milter_route() {
 	printf '%s\t%s\n' "$1" "$2" >>"$PF_DIR/etc/milter_map"
 }
 
+# pf_set "KEY = VALUE"...: change main.cf settings (postconf -e). Call
+# before pf_start (or run pf_reload after).
+pf_set() {
+	/usr/sbin/postconf -c "$PF_DIR/etc" -e "$@"
+}
+
+# pf_add_service LINE: append LINE to master.cf (e.g. one more smtpd on
+# another port, with -o overrides). Call before pf_start.
+pf_add_service() {
+	printf '%s\n' "$1" >>"$PF_DIR/etc/master.cf"
+}
+
 # pf_master_pid: the PID in the master's pid file, or nothing.
 pf_master_pid() {
 	[ -r "$PF_DIR/spool/pid/master.pid" ] || return 0
@@ -428,7 +443,8 @@ pf_hold_files() {
 
 # fd_start NAME [ARG...]: start `$FILTERD -f -c PF_DIR/filterd.conf` (an
 # empty file unless the test writes one: the host's /etc/tamis/filterd.conf
-# must not count) with its socket at unix:PF_DIR/run/NAME.sock, its pid file
+# must not count) with its socket at unix:PF_DIR/run/NAME.sock (FD_SOCKET,
+# when set, instead: unix:PATH or inet:PORT@ADDR), its pid file
 # PF_DIR/run/NAME.pid, user FD_USER (default postfix: filterd gives the
 # socket to its user with mode 0660, and smtpd runs as postfix), its log in
 # PF_DIR/NAME.log, then ARG... (-o key=value). Waits until the socket
@@ -436,22 +452,43 @@ pf_hold_files() {
 fd_start() {
 	fd_name=$1
 	shift
-	fd_sock=$PF_DIR/run/$fd_name.sock
-	rm -f "$fd_sock"
+	fd_spec=${FD_SOCKET:-unix:$PF_DIR/run/$fd_name.sock}
+	fd_sock=${fd_spec#unix:}
+	[ "$fd_sock" = "$fd_spec" ] || rm -f "$fd_sock"
 	(
 		umask "${FD_UMASK:-022}"
 		exec "$FILTERD" -f -c "${FD_CONF:-$PF_DIR/filterd.conf}" \
-			-o "milter_socket=unix:$fd_sock" -o "pid_file=$PF_DIR/run/$fd_name.pid" \
+			-o "milter_socket=$fd_spec" -o "pid_file=$PF_DIR/run/$fd_name.pid" \
 			-o "user=${FD_USER:-postfix}" "$@" >>"$PF_DIR/$fd_name.log" 2>&1 </dev/null
 	) &
 	fd_pid=$!
 	FD_PIDS="$FD_PIDS $fd_name:$fd_pid"
-	wait_until "${FD_START_TIMEOUT:-20}" fd_ready "$fd_sock" "$fd_pid"
-	if [ ! -S "$fd_sock" ] || pid_gone "$fd_pid"; then
-		tap_diag "filterd ($fd_name) made no socket at $fd_sock" \
+	wait_until "${FD_START_TIMEOUT:-20}" fd_ready "$fd_spec" "$fd_pid"
+	if ! fd_listens "$fd_spec" || pid_gone "$fd_pid"; then
+		tap_diag "filterd ($fd_name) does not listen on $fd_spec" \
 			"$(tail -n 20 "$PF_DIR/$fd_name.log")"
 		return 1
 	fi
+}
+
+# fd_listens SPEC: the socket of SPEC (unix:PATH, or inet:PORT@ADDR) is there.
+fd_listens() {
+	case "$1" in
+	unix:*) [ -S "${1#unix:}" ] ;;
+	inet:*) fd_port=${1#inet:} && port_listening "${fd_port%%@*}" ;;
+	*) return 1 ;;
+	esac
+}
+
+# fd_rss_kb NAME: the resident memory (VmRSS, kB) of instance NAME.
+fd_rss_kb() {
+	fd_mem_kb "$1" VmRSS
+}
+
+# fd_mem_kb NAME FIELD: a memory field of /proc/PID/status (VmRSS, VmHWM)
+# of instance NAME, in kB.
+fd_mem_kb() {
+	awk -v f="$2:" '$1 == f { print $2 }' "/proc/$(fd_pid "$1")/status" 2>/dev/null
 }
 
 # fd_log NAME: the path of instance NAME's log (stderr in the foreground).
@@ -459,9 +496,9 @@ fd_log() {
 	echo "$PF_DIR/$1.log"
 }
 
-# fd_ready SOCK PID: the socket exists, or PID died (no use waiting).
+# fd_ready SPEC PID: the socket is there, or PID died (no use waiting).
 fd_ready() {
-	[ -S "$1" ] || pid_gone "$2"
+	fd_listens "$1" || pid_gone "$2"
 }
 
 # fd_pid NAME: the PID of the instance NAME that we started, or nothing.

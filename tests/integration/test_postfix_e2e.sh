@@ -134,11 +134,12 @@ t0=$(date +%s%N)
 tap_ok "filterd (defaults) starts and listens on its socket" fd_start filterd ||
 	{ tap_done; exit 1; }
 fd_start tag -o reject_score=-1 -o rewrite_subject_score=5 &&
-	fd_start hold -o reject_score=-1 -o quarantine_score=5 &&
+	fd_start hold -o reject_score=-1 -o quarantine_score=5 -o milter_socket_mode=0666 &&
 	fd_start drop -o reject_score=-1 -o discard_score=5
 tap_result $? "three more filterd instances with -o thresholds start"
 tap_is "the socket belongs to filterd's user, mode 660" \
 	"$(stat -c '%U %a' "$S/run/filterd.sock")" "postfix 660"
+tap_is "-o milter_socket_mode=0666: mode 666" "$(stat -c '%a' "$S/run/hold.sock")" 666
 t1=$(date +%s%N)
 tap_ok "Postfix starts and listens on 127.0.0.1:$PF_PORT" pf_start || { tap_done; exit 1; }
 t2=$(date +%s%N)

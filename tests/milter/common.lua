@@ -29,8 +29,9 @@ function T.connect(tries)
   return c
 end
 
--- Connection, HELO (reply expected: CONTINUE).
+-- Connection, HELO (no reply: filterd negotiates SMFIP_NR_HELO).
 function T.hello(c)
+  T.check(mt.test_option(c, SMFIP_NR_HELO), "no reply to HELO is negotiated")
   T.step("conninfo", mt.conninfo(c, "client.test", "127.0.0.1"))
   T.step("helo", mt.helo(c, "client.test"))
   T.check(mt.getreply(c) == SMFIR_CONTINUE, "HELO: expected CONTINUE")

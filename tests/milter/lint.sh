@@ -35,11 +35,12 @@ reject_score = 20
 bogus line
 mime_parts_limit = lots
 required_score = high
+milter_socket_mode = 0400
 CONF
 lint -c "$tmp/bad.conf"
 rc=$?
 [ "$rc" = 78 ] || fail "bad configuration: exit $rc, not 78"
-for l in 2 3 4; do
+for l in 2 3 4 5; do
 	grep -q "^$tmp/bad.conf:$l: " "$tmp/err" || fail "bad configuration: no error for line $l"
 done
 ok "bad configuration: exit 78, every error as FILE:LINE"

@@ -10,7 +10,7 @@ import socket
 import struct
 import sys
 
-SMFIP_NR_CONN, SMFIP_NR_HDR, SMFIP_NR_BODY = 0x1000, 0x80, 0x80000
+SMFIP_NR_CONN, SMFIP_NR_HELO, SMFIP_NR_HDR, SMFIP_NR_BODY = 0x1000, 0x2000, 0x80, 0x80000
 SMFIP_NOEOH, SMFIP_HDR_LEADSPC = 0x40, 0x100000
 
 
@@ -105,7 +105,8 @@ def session(path, qid, headers):
     m = Milter(path)
     m.step(b"C", b"client.test\0" + b"4" + struct.pack(">H", 25) + b"127.0.0.1\0",
            SMFIP_NR_CONN)
-    assert m.step(b"H", b"client.test\0")[0] == b"c"
+    r = m.step(b"H", b"client.test\0", SMFIP_NR_HELO)
+    assert r is None or r[0] == b"c", r
     replies = m.message(qid, headers, "Body.\r\n")
     m.send(b"Q")
     return replies

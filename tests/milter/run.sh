@@ -11,7 +11,7 @@
 #
 # Usage: run.sh FILTERD SRCDIR CASE
 #   CASE: ham gtube forged several abort disconnect header_limit chunks
-#         reload sigterm startup lint
+#         reload sigterm startup lint inet (the same daemon on a TCP socket)
 # Exit status: 0 pass, 1 fail, 77 skipped (not root, or no unshare/ip).
 set -u
 filterd=$1 src=$2 case=$3
@@ -38,6 +38,9 @@ chmod 755 "$tmp"
 mkdir "$tmp/spool"
 chown nobody "$tmp/spool"
 sock=$tmp/filterd.sock
+# The socket spec: unix, but TCP for the inet case (inside the namespace).
+spec=unix:$sock
+[ "$case" = inet ] && spec=inet:8893@127.0.0.1
 fpid=
 
 cleanup() {
@@ -61,7 +64,7 @@ conf() {
 	f=$1
 	shift
 	{
-		echo "milter_socket = unix:$sock"
+		echo "milter_socket = $spec"
 		echo "pid_file = $tmp/filterd.pid"
 		echo "user = nobody"
 		for l in "$@"; do echo "$l"; done
@@ -89,7 +92,7 @@ wait_gone() {
 start() {
 	TMPDIR=$tmp/spool "$filterd" -f -c "$tmp/filterd.conf" "$@" 2>>"$tmp/log" &
 	fpid=$!
-	sh "$src/wait-log.sh" "$tmp/log" "ready: listening on unix:$sock" ||
+	sh "$src/wait-log.sh" "$tmp/log" "ready: listening on $spec" ||
 		fail "filterd did not start"
 	[ "$(cat "$tmp/filterd.pid")" = "$fpid" ] || fail "pid file does not hold $fpid"
 	uid=$(sed -n 's/^Uid:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$fpid/status")
@@ -115,7 +118,7 @@ stop() {
 
 # mtest SCRIPT: run tests/milter/SCRIPT.lua with miltertest.
 mtest() {
-	miltertest -D MILTER_SOCK="unix:$sock" -D SRC="$src" -D TMP="$tmp" \
+	miltertest -D MILTER_SOCK="$spec" -D SRC="$src" -D TMP="$tmp" \
 		-D FILTERD_PID="$fpid" -s "$src/$1.lua" >"$tmp/mt.out" 2>&1
 	r=$?
 	cat "$tmp/mt.out"
@@ -140,6 +143,13 @@ ham)
 	logged "HAMQID1: client=client.test[127.0.0.1] helo=client.test from=<sender@test.example> to=<alice@test.example> size="
 	logged "action=accept symbols=none"
 	ok "one log line for the message, tagged with its queue id"
+	stop
+	;;
+inet)
+	milter_case
+	logged "INETQID1: client=client.test[127.0.0.1]"
+	logged "INETQID2: client=client.test[127.0.0.1]"
+	ok "both messages logged"
 	stop
 	;;
 gtube)

@@ -12,12 +12,14 @@ T.main(function()
   T.wait_log("waiting for 1 message(s) in flight")
   T.ok("SIGTERM with a message in flight: filterd waits for it")
 
+  -- HELO gets no reply (SMFIP_NR_HELO): the tempfail comes at MAIL.
   local late = T.connect(1)
   T.step("conninfo", mt.conninfo(late, "late.test", "127.0.0.1"))
   T.step("helo", mt.helo(late, "late.test"))
-  T.check(mt.getreply(late) == SMFIR_REPLYCODE, "HELO: expected a 451 reply")
+  T.step("mailfrom", mt.mailfrom(late, "<sender@test.example>"))
+  T.check(mt.getreply(late) == SMFIR_REPLYCODE, "MAIL: expected a 451 reply")
   mt.disconnect(late)
-  T.ok("a new session meanwhile gets a tempfail at HELO")
+  T.ok("a new session meanwhile gets a tempfail (at MAIL: HELO has no reply)")
 
   T.body(c, "and the second half.\r\n")
   local st = T.expect_accept(c, "message in flight")

@@ -12,6 +12,7 @@
 
 #include "ezlist/inject.h"
 #include "ezlist/route.h"
+#include "ezlist/smtp.h"
 #include "ezlist/subdb.h"
 #include "lib/atomic_file.h"
 #include "lib/fdio.h"
@@ -32,8 +33,10 @@ struct fan {
     struct slice msg;
     struct str path;   /* the progress file */
     char **rcpt;       /* the batch being filled */
+    unsigned *bucket;  /* the bucket of each */
     size_t n;
-    unsigned last_bucket;
+    struct smtp_conn *conn; /* inject "smtp": the open connection */
+    struct str data;   /* inject "smtp": the post as SMTP DATA */
     size_t sent;
     struct str *err;
 };
@@ -56,14 +59,113 @@ progress_write(struct fan *f, const char *text)
     return 0;
 }
 
-/* Inject one batch (or, with verp "each", one command per recipient). */
+/* LIST-return-BOX=DOM@DOMAIN for subscriber rcpt, into from (cleared). */
+static void
+verp_sender(const struct list *l, const char *rcpt, struct str *from)
+{
+    str_clear(from);
+    str_appendf(from, "%s-return-", l->local);
+    route_verp_encode(rcpt, from);
+    str_appendf(from, "@%s", l->domain);
+}
+
+/* The length of the prefix of done[0..n) that is all true. */
+static size_t
+prefix_done(const bool *done, size_t n)
+{
+    size_t i = 0;
+    while (i < n && done[i])
+        i++;
+    return i;
+}
+
+/* One SMTP transaction for the batch's recipients not yet done (with
+ * XVERP), or for recipient only (its own VERP sender). Marks accepted and
+ * permanently refused ones done; returns how many it marked, or -1. */
+static long
+smtp_round(struct fan *f, bool xverp, long only, bool *done, int *status, char **pending,
+           size_t *idx)
+{
+    const struct list *l = f->l;
+    struct str from;
+    str_init(&from, 0);
+    size_t m = 0;
+    for (size_t i = 0; i < f->n; i++)
+        if (!done[i] && (only < 0 || (size_t)only == i)) {
+            idx[m] = i;
+            pending[m++] = f->rcpt[i];
+        }
+    if (xverp)
+        str_appendf(&from, "%s-return@%s", l->local, l->domain);
+    else
+        verp_sender(l, f->rcpt[only], &from);
+    int rc = smtp_transaction(f->conn, str_cstr(&from), xverp ? "XVERP=-=" : NULL, pending, m,
+                              str_slice(&f->data), status, f->err);
+    str_deinit(&from);
+    if (rc < 0)
+        return -1;
+    long marked = 0;
+    for (size_t j = 0; j < m; j++) {
+        if (status[j] == 5)
+            list_log(l, "SMTP relay refused %s permanently", pending[j]);
+        if (status[j] == 2 || status[j] == 5) {
+            done[idx[j]] = true;
+            marked++;
+        }
+    }
+    return marked;
+}
+
+/* Hand the batch to the SMTP relay. Recipients refused with 4xx (e.g. 452
+ * too many recipients) go again in a new transaction while transactions
+ * make progress; *done_r: the prefix of the batch handed over. */
 static int
-inject_batch(struct fan *f)
+fan_smtp_batch(struct fan *f, size_t *done_r)
+{
+    const struct list *l = f->l;
+    *done_r = 0;
+    if (f->conn == NULL) {
+        f->conn = smtp_open(l->smtp_host, l->smtp_port, l->domain, f->err);
+        if (f->conn == NULL)
+            return -1;
+        smtp_encode_data(f->msg, &f->data);
+    }
+    bool xverp = strcmp(l->smtp_xverp, "yes") == 0 ||
+                 (strcmp(l->smtp_xverp, "auto") == 0 && smtp_has_xverp(f->conn));
+    bool *done = xcalloc(f->n, sizeof *done);
+    int *status = xcalloc(f->n, sizeof *status);
+    char **pending = xreallocarray(NULL, f->n, sizeof *pending);
+    size_t *idx = xreallocarray(NULL, f->n, sizeof *idx);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && prefix_done(done, f->n) < f->n; i++) {
+        long only = xverp ? -1 : (long)prefix_done(done, f->n);
+        long marked = smtp_round(f, xverp, only, done, status, pending, idx);
+        if (marked <= 0) {
+            if (marked == 0)
+                str_appendf(f->err, "SMTP relay accepted none of the recipients");
+            rc = -1;
+        }
+    }
+    *done_r = prefix_done(done, f->n);
+    if (rc < 0)
+        smtp_close(&f->conn);
+    free(done);
+    free(status);
+    free(pending);
+    free(idx);
+    return rc;
+}
+
+/* Hand the batch to the sendmail command; *done_r: how many of the
+ * batch (a prefix) were handed over. */
+static int
+sendmail_batch(struct fan *f, size_t *done_r)
 {
     const struct list *l = f->l;
     struct str from;
     str_init(&from, 0);
     int rc = 0;
+    *done_r = 0;
     if (strcmp(l->verp, "mta") == 0) {
         str_appendf(&from, "%s-return@%s", l->local, l->domain);
         char **args = xreallocarray(NULL, f->n + 7, sizeof *args);
@@ -73,14 +175,13 @@ inject_batch(struct fan *f)
         args[f->n + 5] = NULL;
         rc = inject_run(l->sendmail, args, f->msg.ptr, f->msg.len, f->err);
         free(args);
+        *done_r = rc == 0 ? f->n : 0;
     } else {
         for (size_t i = 0; rc == 0 && i < f->n; i++) {
-            str_clear(&from);
-            str_appendf(&from, "%s-return-", l->local);
-            route_verp_encode(f->rcpt[i], &from);
-            str_appendf(&from, "@%s", l->domain);
+            verp_sender(l, f->rcpt[i], &from);
             char *args[] = {"-oi", "-f", (char *)str_cstr(&from), "--", f->rcpt[i], NULL};
             rc = inject_run(l->sendmail, args, f->msg.ptr, f->msg.len, f->err);
+            *done_r = rc == 0 ? i + 1 : i;
         }
     }
     str_deinit(&from);
@@ -92,14 +193,18 @@ fan_flush(struct fan *f)
 {
     if (f->n == 0)
         return 0;
-    if (inject_batch(f) < 0)
-        return -1;
-    struct str p;
-    str_init(&p, 0);
-    str_appendf(&p, "%u %s\n", f->last_bucket, f->rcpt[f->n - 1]);
-    int rc = progress_write(f, str_cstr(&p));
-    str_deinit(&p);
-    f->sent += f->n;
+    size_t done = 0;
+    int rc = strcmp(f->l->inject, "smtp") == 0 ? fan_smtp_batch(f, &done)
+                                                 : sendmail_batch(f, &done);
+    if (done > 0) {
+        struct str p;
+        str_init(&p, 0);
+        str_appendf(&p, "%u %s\n", f->bucket[done - 1], f->rcpt[done - 1]);
+        if (progress_write(f, str_cstr(&p)) < 0)
+            rc = -1;
+        str_deinit(&p);
+    }
+    f->sent += done;
     fan_clear(f);
     return rc;
 }
@@ -108,8 +213,8 @@ static int
 fan_one(void *ctx, unsigned bucket, const char *canon)
 {
     struct fan *f = ctx;
+    f->bucket[f->n] = bucket;
     f->rcpt[f->n++] = xstrdup(canon);
-    f->last_bucket = bucket;
     return f->n == f->l->batch ? fan_flush(f) : 0;
 }
 
@@ -150,6 +255,8 @@ fanout_send(const struct list *l, struct slice msg, const char *progress_id, siz
     str_init(&f.path, 0);
     str_appendf(&f.path, "%s/progress/%s", l->dir, progress_id);
     f.rcpt = xreallocarray(NULL, l->batch, sizeof *f.rcpt);
+    f.bucket = xreallocarray(NULL, l->batch, sizeof *f.bucket);
+    str_init(&f.data, 0);
     unsigned bucket = 0;
     char *after = NULL;
     int rc = progress_read(&f, &bucket, &after);
@@ -162,6 +269,9 @@ fanout_send(const struct list *l, struct slice msg, const char *progress_id, siz
     else if (rc == 1)
         rc = 0; /* handed over by an earlier run */
     fan_clear(&f);
+    smtp_close(&f.conn);
+    str_deinit(&f.data);
+    free(f.bucket);
     free(f.rcpt);
     free(after);
     str_deinit(&f.path);

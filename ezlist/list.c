@@ -360,6 +360,21 @@ list_load(const char *dir, struct list *l, struct str *err)
     l->max_size = (size_t)max_size;
     l->batch = batch > 0 ? (size_t)batch : 1000;
     l->confirm_seconds = days * 86400;
+    long long port;
+    if (setting_num(l, "smtp_port", 25, 65535, &port, err) < 0)
+        goto fail;
+    l->smtp_port = (unsigned)port;
+    l->inject = setting(l, "inject", "sendmail", err);
+    l->smtp_host = setting(l, "smtp_host", "127.0.0.1", err);
+    l->smtp_xverp = setting(l, "smtp_xverp", "auto", err);
+    if (l->inject == NULL || l->smtp_host == NULL || l->smtp_xverp == NULL)
+        goto fail;
+    if ((strcmp(l->inject, "sendmail") != 0 && strcmp(l->inject, "smtp") != 0) ||
+        (strcmp(l->smtp_xverp, "auto") != 0 && strcmp(l->smtp_xverp, "yes") != 0 &&
+         strcmp(l->smtp_xverp, "no") != 0)) {
+        str_appendf(err, "%s: inject is sendmail or smtp; smtp_xverp auto, yes or no", dir);
+        goto fail;
+    }
     l->prefix = setting(l, "subject_prefix", "", err);
     l->description = setting(l, "description", "", err);
     l->sendmail = setting_lines(l, "sendmail", "/usr/sbin/sendmail");

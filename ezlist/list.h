@@ -26,6 +26,10 @@ struct list {
     const char *post;        /* "subscribers", "anyone" or "moderators" */
     const char *prefix;      /* subject prefix, "" for none */
     const char *verp;        /* "mta" (sendmail -XV) or "each" */
+    const char *inject;      /* "sendmail" or "smtp" */
+    const char *smtp_host;   /* inject "smtp": numeric address of the relay */
+    unsigned smtp_port;
+    const char *smtp_xverp;  /* "auto" (if offered), "yes" or "no" */
     char **sendmail;         /* argv of the sendmail-compatible command, NULL-ended */
     char **owners, **moderators; /* canonical addresses, NULL-ended */
     size_t max_size;         /* largest post in bytes (0: no limit) */

@@ -149,6 +149,8 @@ make_settings(const char *dir, const char *canon, const struct list_make_opts *o
         "batch", "1000",
         "max_size", "10485760",
         "confirm_days", "10",
+        "bounce_max", "3",
+        "bounce_days", "10",
         "owners", o->owner ? o->owner : "",
         "moderators", "",
     };
@@ -357,6 +359,12 @@ list_load(const char *dir, struct list *l, struct str *err)
         setting_num(l, "batch", 1000, 100000, &batch, err) < 0 ||
         setting_num(l, "confirm_days", 10, 3650, &days, err) < 0)
         goto fail;
+    long long bmax, bdays;
+    if (setting_num(l, "bounce_max", 3, 1000, &bmax, err) < 0 ||
+        setting_num(l, "bounce_days", 10, 3650, &bdays, err) < 0)
+        goto fail;
+    l->bounce_max = bmax > 0 ? (int)bmax : 1;
+    l->bounce_seconds = bdays * 86400;
     l->max_size = (size_t)max_size;
     l->batch = batch > 0 ? (size_t)batch : 1000;
     l->confirm_seconds = days * 86400;

@@ -35,6 +35,8 @@ struct list {
     size_t max_size;         /* largest post in bytes (0: no limit) */
     size_t batch;            /* recipients per injection */
     long long confirm_seconds;
+    int bounce_max;          /* hard bounces before a probe */
+    long long bounce_seconds; /* ...counted over this period */
     struct list_key *keys;   /* keys[0] makes new cookies */
     size_t nkeys;
 };

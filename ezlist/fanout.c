@@ -194,8 +194,20 @@ fan_flush(struct fan *f)
     if (f->n == 0)
         return 0;
     size_t done = 0;
-    int rc = strcmp(f->l->inject, "smtp") == 0 ? fan_smtp_batch(f, &done)
-                                                 : sendmail_batch(f, &done);
+    int rc;
+    if (strcmp(f->l->inject, "smtp") == 0) {
+        rc = fan_smtp_batch(f, &done);
+    } else if (strcmp(f->l->inject, "qmail-queue") == 0) {
+        struct str from;
+        str_init(&from, 0);
+        str_appendf(&from, "%s-return-@%s-@[]", f->l->local, f->l->domain);
+        rc = inject_qmail_queue(f->l->qmail_queue, str_cstr(&from), f->rcpt, f->n, f->msg.ptr,
+                                f->msg.len, f->err);
+        done = rc == 0 ? f->n : 0;
+        str_deinit(&from);
+    } else {
+        rc = sendmail_batch(f, &done);
+    }
     if (done > 0) {
         struct str p;
         str_init(&p, 0);

@@ -375,12 +375,15 @@ list_load(const char *dir, struct list *l, struct str *err)
     l->inject = setting(l, "inject", "sendmail", err);
     l->smtp_host = setting(l, "smtp_host", "127.0.0.1", err);
     l->smtp_xverp = setting(l, "smtp_xverp", "auto", err);
-    if (l->inject == NULL || l->smtp_host == NULL || l->smtp_xverp == NULL)
+    l->qmail_queue = setting(l, "qmail_queue", "/var/qmail/bin/qmail-queue", err);
+    if (l->inject == NULL || l->smtp_host == NULL || l->smtp_xverp == NULL ||
+        l->qmail_queue == NULL)
         goto fail;
-    if ((strcmp(l->inject, "sendmail") != 0 && strcmp(l->inject, "smtp") != 0) ||
+    if ((strcmp(l->inject, "sendmail") != 0 && strcmp(l->inject, "smtp") != 0 &&
+         strcmp(l->inject, "qmail-queue") != 0) ||
         (strcmp(l->smtp_xverp, "auto") != 0 && strcmp(l->smtp_xverp, "yes") != 0 &&
          strcmp(l->smtp_xverp, "no") != 0)) {
-        str_appendf(err, "%s: inject is sendmail or smtp; smtp_xverp auto, yes or no", dir);
+        str_appendf(err, "%s: inject is sendmail, smtp or qmail-queue; smtp_xverp auto, yes or no", dir);
         goto fail;
     }
     l->prefix = setting(l, "subject_prefix", "", err);

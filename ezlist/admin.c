@@ -193,8 +193,8 @@ admin_info(int argc, char **argv)
     }
     long n = subdb_count(argv[1], &err);
     printf("address: %s\ndescription: %s\npost: %s\nsubject_prefix: %s\nmax_size: %zu\n"
-           "verp: %s\nbatch: %zu\nconfirm_days: %lld\nkeys: %zu (current id %u)\n",
-           l.address, l.description, l.post, l.prefix, l.max_size, l.verp, l.batch,
+           "verp: %s\nbatch: %zu\ninject: %s\nconfirm_days: %lld\nkeys: %zu (current id %u)\n",
+           l.address, l.description, l.post, l.prefix, l.max_size, l.verp, l.batch, l.inject,
            l.confirm_seconds / 86400, l.nkeys, l.keys[0].id);
     print_list("owners", l.owners);
     print_list("moderators", l.moderators);

@@ -20,6 +20,17 @@
 
 #define CHUNK 100000
 
+/* Read list dir, or say why not on stderr (err is released then). */
+static int
+load(const char *dir, struct list *l, struct str *err)
+{
+    if (list_load(dir, l, err) == 0)
+        return 0;
+    fprintf(stderr, "ezlist: %s\n", str_cstr(err));
+    str_deinit(err);
+    return -1;
+}
+
 int
 admin_make(int argc, char **argv)
 {
@@ -117,11 +128,8 @@ admin_sub(int argc, char **argv, int remove)
     struct list l;
     struct str err;
     str_init(&err, 0);
-    if (list_load(argv[1], &l, &err) < 0) {
-        fprintf(stderr, "ezlist: %s\n", str_cstr(&err));
-        str_deinit(&err);
+    if (load(argv[1], &l, &err) < 0)
         return EX_CONFIG;
-    }
     struct batch b = {arena_new(0), xreallocarray(NULL, CHUNK, sizeof(char *)), 0, argv[1],
                       remove, 0, 0};
     int rc = 0;
@@ -156,8 +164,12 @@ admin_list(int argc, char **argv)
         fprintf(stderr, "usage: ezlist list DIR\n");
         return EX_USAGE;
     }
+    struct list l;
     struct str err;
     str_init(&err, 0);
+    if (load(argv[1], &l, &err) < 0)
+        return EX_CONFIG;
+    list_unload(&l);
     int rc = subdb_each(argv[1], 0, NULL, print_one, NULL, &err);
     if (rc < 0 && err.len)
         fprintf(stderr, "ezlist list: %s\n", str_cstr(&err));
@@ -186,11 +198,8 @@ admin_info(int argc, char **argv)
     struct list l;
     struct str err;
     str_init(&err, 0);
-    if (list_load(argv[1], &l, &err) < 0) {
-        fprintf(stderr, "ezlist: %s\n", str_cstr(&err));
-        str_deinit(&err);
+    if (load(argv[1], &l, &err) < 0)
         return EX_CONFIG;
-    }
     long n = subdb_count(argv[1], &err);
     printf("address: %s\ndescription: %s\npost: %s\nsubject_prefix: %s\nmax_size: %zu\n"
            "verp: %s\nbatch: %zu\ninject: %s\nconfirm_days: %lld\nkeys: %zu (current id %u)\n",

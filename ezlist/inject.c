@@ -34,13 +34,23 @@ join_argv(char *const *cmd, char *const *args)
     return v;
 }
 
+/* Two pipes, close-on-exec. Returns 0, or -1 with err (none left open). */
 static int
-pipe_cloexec(int fds[2])
+two_pipes(int a[2], int b[2], struct str *err)
 {
-    if (pipe(fds) < 0)
+    if (pipe(a) < 0) {
+        str_appendf(err, "pipe: %s", strerror(errno));
         return -1;
-    (void)fcntl(fds[0], F_SETFD, FD_CLOEXEC);
-    (void)fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+    }
+    if (pipe(b) < 0) {
+        str_appendf(err, "pipe: %s", strerror(errno));
+        close(a[0]);
+        close(a[1]);
+        return -1;
+    }
+    int fds[] = {a[0], a[1], b[0], b[1]};
+    for (size_t i = 0; i < 4; i++)
+        (void)fcntl(fds[i], F_SETFD, FD_CLOEXEC);
     return 0;
 }
 
@@ -89,13 +99,8 @@ int
 inject_run(char *const *cmd, char *const *args, const char *msg, size_t len, struct str *err)
 {
     int in[2], out[2];
-    if (pipe_cloexec(in) < 0)
-        return str_appendf(err, "pipe: %s", strerror(errno)), -1;
-    if (pipe_cloexec(out) < 0) {
-        close(in[0]);
-        close(in[1]);
-        return str_appendf(err, "pipe: %s", strerror(errno)), -1;
-    }
+    if (two_pipes(in, out, err) < 0)
+        return -1;
     char **argv = join_argv(cmd, args);
     void (*old)(int) = signal(SIGPIPE, SIG_IGN);
     pid_t pid = fork();
@@ -161,13 +166,8 @@ inject_qmail_queue(const char *prog, const char *sender, char *const *rcpt, size
                    const char *msg, size_t len, struct str *err)
 {
     int m[2], e[2];
-    if (pipe_cloexec(m) < 0)
-        return str_appendf(err, "pipe: %s", strerror(errno)), -1;
-    if (pipe_cloexec(e) < 0) {
-        close(m[0]);
-        close(m[1]);
-        return str_appendf(err, "pipe: %s", strerror(errno)), -1;
-    }
+    if (two_pipes(m, e, err) < 0)
+        return -1;
     void (*old)(int) = signal(SIGPIPE, SIG_IGN);
     pid_t pid = fork();
     if (pid == 0)

@@ -30,6 +30,7 @@ pkgs_build="gcc libc6-dev make cmake ninja-build pkg-config clang libclang-rt-14
 pkgs_mta="postfix swaks iproute2"
 pkgs_test="libgmime-3.0-dev python3 time miltertest"
 pkgs_bench="hyperfine"
+pkgs_ezlist_bench="mlmmj bc"
 
 usage() {
 	echo "usage: $0 [-n] [build|demo|test|bench|all]..." >&2
@@ -42,8 +43,8 @@ group_packages() {
 	build) echo "$pkgs_build" ;;
 	demo) echo "$pkgs_build $pkgs_mta" ;;
 	test) echo "$pkgs_build $pkgs_mta $pkgs_test" ;;
-	bench) echo "$pkgs_build $pkgs_mta $pkgs_test $pkgs_bench" ;;
-	all) echo "$pkgs_build $pkgs_mta $pkgs_test $pkgs_bench" ;;
+	bench) echo "$pkgs_build $pkgs_mta $pkgs_test $pkgs_bench $pkgs_ezlist_bench" ;;
+	all) echo "$pkgs_build $pkgs_mta $pkgs_test $pkgs_bench $pkgs_ezlist_bench" ;;
 	*) echo "$0: unknown group '$1'" >&2; usage ;;
 	esac
 }

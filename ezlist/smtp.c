@@ -100,6 +100,19 @@ read_line(struct smtp_conn *c, struct str *err)
     }
 }
 
+int
+smtp_reply_line(struct slice line, int *code_r, bool *last_r, struct slice *text_r)
+{
+    const char *s = line.ptr;
+    if (line.len < 3 || s[0] < '1' || s[0] > '5' || s[1] < '0' || s[1] > '9' || s[2] < '0' ||
+        s[2] > '9' || (line.len > 3 && s[3] != ' ' && s[3] != '-'))
+        return -1;
+    *code_r = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+    *last_r = line.len == 3 || s[3] == ' ';
+    *text_r = line.len > 4 ? slice_from(line, 4) : SLICE_NULL;
+    return 0;
+}
+
 /* Read one (multi-line) reply. Returns its code (100..599), or -1 (err).
  * EHLO keywords are noted when ehlo is true. */
 static int
@@ -108,21 +121,20 @@ read_reply(struct smtp_conn *c, bool ehlo, struct str *err)
     for (int i = 0; i < REPLY_LINES_MAX; i++) {
         if (read_line(c, err) < 0)
             return -1;
-        const char *s = str_cstr(&c->line);
-        if (c->line.len < 3 || s[0] < '1' || s[0] > '5' || s[1] < '0' || s[1] > '9' ||
-            s[2] < '0' || s[2] > '9' || (c->line.len > 3 && s[3] != ' ' && s[3] != '-')) {
-            str_appendf(err, "SMTP server: bad reply line: %.100s", s);
+        int code;
+        bool last;
+        struct slice text;
+        if (smtp_reply_line(str_slice(&c->line), &code, &last, &text) < 0) {
+            str_appendf(err, "SMTP server: bad reply line: %.100s", str_cstr(&c->line));
             return -1;
         }
-        if (ehlo && c->line.len > 4) {
-            struct slice kw = slice_trim(slice_from(str_slice(&c->line), 4));
-            if (slice_case_eq_cstr(kw, "PIPELINING"))
-                c->pipelining = true;
-            if (slice_starts_with_case(kw, "XVERP"))
-                c->xverp = true;
-        }
-        if (c->line.len == 3 || s[3] == ' ')
-            return (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+        struct slice kw = slice_trim(text);
+        if (ehlo && slice_case_eq_cstr(kw, "PIPELINING"))
+            c->pipelining = true;
+        if (ehlo && slice_starts_with_case(kw, "XVERP"))
+            c->xverp = true;
+        if (last)
+            return code;
     }
     str_appendf(err, "SMTP server: reply of more than %d lines", REPLY_LINES_MAX);
     return -1;

@@ -34,6 +34,11 @@ int smtp_transaction(struct smtp_conn *c, const char *from, const char *params,
                      char *const *rcpt, size_t n, struct slice data, int *status,
                      struct str *err);
 
+/* Parse one reply line (without CRLF; untrusted, pure): "250-text" or
+ * "250 text" or "250". Returns 0 with the code (100..599), whether it is
+ * the last line, and the text after the separator; -1 when malformed. */
+int smtp_reply_line(struct slice line, int *code_r, bool *last_r, struct slice *text_r);
+
 /* QUIT (best effort) and close; *cp becomes NULL. */
 void smtp_close(struct smtp_conn **cp);
 #endif

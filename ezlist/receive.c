@@ -340,8 +340,10 @@ receive_main(int argc, char **argv)
     bool qmail = argc == 2;
     str_init(&r.err, 0);
     if (argc != 2 && argc != 4) {
-        fprintf(stderr, "usage: ezlist receive DIR [SENDER RECIPIENT]\n");
-        return EX_USAGE;
+        /* A wiring mistake: temporary, so that no mail is lost meanwhile
+         * (75 is temporary for qmail too). */
+        fprintf(stdout, "4.3.5 usage: ezlist receive DIR [SENDER RECIPIENT]\n");
+        return EX_TEMPFAIL;
     }
     if (list_load(argv[1], &r.l, &r.err) < 0) {
         fprintf(stdout, "4.3.0 %s\n", str_cstr(&r.err));

@@ -90,6 +90,8 @@ is "confirming unsubscribes" "$("$EZ" list "$L" | grep -c bob@)" 0
 check "and says goodbye" grep -q '^Subject: Goodbye' "$(last_mail)"
 rx help@example.org news-help
 check "help is answered" grep -q '^Subject: Help for news@lists.example.org' "$(last_mail)"
+echo x | "$EZ" receive "$L" only-one-argument >/dev/null
+is "a wiring mistake is temporary, not a bounce" "$?" 75
 rx x@example.org news-nonsense
 is "an unknown list address is EX_NOUSER" "$?" 67
 

@@ -47,15 +47,16 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 for r in $(seq 1 "$RUNS"); do
 	rm -rf "$T/ez/progress"/*
 	sed "s/^Subject: bench/Subject: bench $r/" "$T/post.eml" >"$T/p.eml"
-	s=$(now); "$EZ" receive "$T/ez" poster@test.example bench@test.example <"$T/p.eml" || echo "ezlist failed"
+	s=$(now); /usr/bin/time -f %M -o "$T/ez.rss" "$EZ" receive "$T/ez" poster@test.example bench@test.example <"$T/p.eml" || echo "ezlist failed"
 	echo "$(now) - $s" | bc >>"$T/ez.times"
-	s=$(now); /usr/bin/mlmmj-receive -F -L "$M" -s poster@test.example <"$T/p.eml" >/dev/null 2>&1 || echo "mlmmj failed"
+	s=$(now); /usr/bin/time -f %M -o "$T/ml.rss" /usr/bin/mlmmj-receive -F -L "$M" -s poster@test.example <"$T/p.eml" >/dev/null 2>&1 || echo "mlmmj failed"
 	echo "$(now) - $s" | bc >>"$T/ml.times"
 done
 ez=$(median <"$T/ez.times"); ml=$(median <"$T/ml.times")
 echo "subscribers: $N, runs: $RUNS"
 echo "ezlist (smtp, XVERP, 1000/transaction): median $ez s  (runs: $(tr '\n' ' ' <"$T/ez.times"))"
 echo "mlmmj (empty control/verp, 100/transaction): median $ml s  (runs: $(tr '\n' ' ' <"$T/ml.times"))"
+echo "peak RSS of the last run: ezlist $(cat "$T/ez.rss") KiB, mlmmj-receive $(cat "$T/ml.rss") KiB (max RSS as GNU time reports it for the command)"
 echo "ratio mlmmj/ezlist: $(echo "scale=1; $ml / $ez" | bc)"
 echo "ezlist log: $(grep -c 'sent to' "$T/ez/log") posts, last: $(grep 'sent to' "$T/ez/log" | tail -n 1)"
 echo "sink counters (last line): $(tr '\r' '\n' <"$T/sink.out" | grep . | tail -n 1)"

@@ -35,6 +35,10 @@ struct fan {
     char **rcpt;       /* the batch being filled */
     unsigned *bucket;  /* the bucket of each */
     size_t n;
+    bool *done;        /* which of the batch were handed over */
+    struct str pos;    /* the progress file's first line: "BUCKET ADDR" or "-" */
+    char **skip;       /* handed over beyond pos by an earlier run (sorted) */
+    size_t nskip;
     struct smtp_conn *conn; /* inject "smtp": the open connection */
     struct str data;   /* inject "smtp": the post as SMTP DATA */
     size_t sent;
@@ -118,21 +122,21 @@ smtp_round(struct fan *f, bool xverp, long only, bool *done, int *status, char *
 
 /* Hand the batch to the SMTP relay. Recipients refused with 4xx (e.g. 452
  * too many recipients) go again in a new transaction while transactions
- * make progress; *done_r: the prefix of the batch handed over. */
+ * make progress; f->done says who was handed over. */
 static int
-fan_smtp_batch(struct fan *f, size_t *done_r)
+fan_smtp_batch(struct fan *f)
 {
     const struct list *l = f->l;
-    *done_r = 0;
     if (f->conn == NULL) {
-        f->conn = smtp_open(l->smtp_host, l->smtp_port, l->domain, f->err);
+        f->conn = smtp_open(l->smtp_host, l->smtp_port, l->domain,
+                            strcmp(l->inject, "lmtp") == 0, f->err);
         if (f->conn == NULL)
             return -1;
         smtp_encode_data(f->msg, &f->data);
     }
     bool xverp = strcmp(l->smtp_xverp, "yes") == 0 ||
                  (strcmp(l->smtp_xverp, "auto") == 0 && smtp_has_xverp(f->conn));
-    bool *done = xcalloc(f->n, sizeof *done);
+    bool *done = f->done;
     int *status = xcalloc(f->n, sizeof *status);
     char **pending = xreallocarray(NULL, f->n, sizeof *pending);
     size_t *idx = xreallocarray(NULL, f->n, sizeof *idx);
@@ -146,26 +150,23 @@ fan_smtp_batch(struct fan *f, size_t *done_r)
             rc = -1;
         }
     }
-    *done_r = prefix_done(done, f->n);
     if (rc < 0)
         smtp_close(&f->conn);
-    free(done);
     free(status);
     free(pending);
     free(idx);
     return rc;
 }
 
-/* Hand the batch to the sendmail command; *done_r: how many of the
- * batch (a prefix) were handed over. */
+/* Hand the batch to the sendmail command; f->done says who was handed
+ * over. */
 static int
-sendmail_batch(struct fan *f, size_t *done_r)
+sendmail_batch(struct fan *f)
 {
     const struct list *l = f->l;
     struct str from;
     str_init(&from, 0);
     int rc = 0;
-    *done_r = 0;
     if (strcmp(l->verp, "mta") == 0) {
         str_appendf(&from, "%s-return@%s", l->local, l->domain);
         char **args = xreallocarray(NULL, f->n + 7, sizeof *args);
@@ -175,16 +176,39 @@ sendmail_batch(struct fan *f, size_t *done_r)
         args[f->n + 5] = NULL;
         rc = inject_run(l->sendmail, args, f->msg.ptr, f->msg.len, f->err);
         free(args);
-        *done_r = rc == 0 ? f->n : 0;
+        memset(f->done, rc == 0, f->n * sizeof *f->done);
     } else {
         for (size_t i = 0; rc == 0 && i < f->n; i++) {
             verp_sender(l, f->rcpt[i], &from);
             char *args[] = {"-oi", "-f", (char *)str_cstr(&from), "--", f->rcpt[i], NULL};
             rc = inject_run(l->sendmail, args, f->msg.ptr, f->msg.len, f->err);
-            *done_r = rc == 0 ? i + 1 : i;
+            f->done[i] = rc == 0;
         }
     }
     str_deinit(&from);
+    return rc;
+}
+
+/* Write the progress: the last subscriber of the handed-over prefix (or
+ * the old position), then "+ADDR" for each handed over beyond it, now or
+ * by an earlier run. */
+static int
+progress_update(struct fan *f, size_t prefix)
+{
+    if (prefix > 0) {
+        str_clear(&f->pos);
+        str_appendf(&f->pos, "%u %s", f->bucket[prefix - 1], f->rcpt[prefix - 1]);
+    }
+    struct str p;
+    str_init(&p, 0);
+    str_appendf(&p, "%s\n", f->pos.len ? str_cstr(&f->pos) : "-");
+    for (size_t i = prefix; i < f->n; i++)
+        if (f->done[i])
+            str_appendf(&p, "+%s\n", f->rcpt[i]);
+    for (size_t i = 0; i < f->nskip; i++)
+        str_appendf(&p, "+%s\n", f->skip[i]);
+    int rc = progress_write(f, str_cstr(&p));
+    str_deinit(&p);
     return rc;
 }
 
@@ -193,50 +217,55 @@ fan_flush(struct fan *f)
 {
     if (f->n == 0)
         return 0;
-    size_t done = 0;
+    memset(f->done, 0, f->n * sizeof *f->done);
     int rc;
-    if (strcmp(f->l->inject, "smtp") == 0) {
-        rc = fan_smtp_batch(f, &done);
+    if (strcmp(f->l->inject, "smtp") == 0 || strcmp(f->l->inject, "lmtp") == 0) {
+        rc = fan_smtp_batch(f);
     } else if (strcmp(f->l->inject, "qmail-queue") == 0) {
         struct str from;
         str_init(&from, 0);
         str_appendf(&from, "%s-return-@%s-@[]", f->l->local, f->l->domain);
         rc = inject_qmail_queue(f->l->qmail_queue, str_cstr(&from), f->rcpt, f->n, f->msg.ptr,
                                 f->msg.len, f->err);
-        done = rc == 0 ? f->n : 0;
+        memset(f->done, rc == 0, f->n * sizeof *f->done);
         str_deinit(&from);
     } else {
-        rc = sendmail_batch(f, &done);
+        rc = sendmail_batch(f);
     }
-    if (done > 0) {
-        struct str p;
-        str_init(&p, 0);
-        str_appendf(&p, "%u %s\n", f->bucket[done - 1], f->rcpt[done - 1]);
-        if (progress_write(f, str_cstr(&p)) < 0)
-            rc = -1;
-        str_deinit(&p);
-    }
-    f->sent += done;
+    size_t prefix = prefix_done(f->done, f->n), any = 0;
+    for (size_t i = 0; i < f->n; i++)
+        any += f->done[i];
+    if (any > 0 && progress_update(f, prefix) < 0)
+        rc = -1;
+    f->sent += any;
     fan_clear(f);
     return rc;
+}
+
+static int
+cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static int
 fan_one(void *ctx, unsigned bucket, const char *canon)
 {
     struct fan *f = ctx;
+    if (f->nskip && bsearch(&canon, f->skip, f->nskip, sizeof *f->skip, cmp_cstr) != NULL)
+        return 0; /* handed over by an earlier run */
     f->bucket[f->n] = bucket;
     f->rcpt[f->n++] = xstrdup(canon);
     return f->n == f->l->batch ? fan_flush(f) : 0;
 }
 
-/* Read the progress: 1 done, 0 go on from *bucket/after (after may be
- * NULL: from the start), -1 error. */
+/* Read the progress: 1 done, 0 go on from *bucket/after (after NULL:
+ * from the start) skipping f->skip, -1 error. */
 static int
 progress_read(struct fan *f, unsigned *bucket, char **after)
 {
     struct str v;
-    str_init(&v, 4096);
+    str_init(&v, (size_t)64 << 20);
     *after = NULL;
     int fd = open(str_cstr(&f->path), O_RDONLY | O_CLOEXEC), rc = 0;
     if (fd < 0 && errno != ENOENT) {
@@ -246,15 +275,24 @@ progress_read(struct fan *f, unsigned *bucket, char **after)
         if (fdio_read_to_str(fd, &v) < 0)
             rc = -1;
         close(fd);
-        const char *s = str_cstr(&v);
-        char *sp = strchr(s, ' '), *nl = strchr(s, '\n');
-        if (strcmp(s, "done\n") == 0)
-            rc = 1;
-        else if (rc == 0 && sp != NULL && nl != NULL && nl > sp) {
-            *bucket = (unsigned)strtoul(s, NULL, 10);
-            *after = xmemdup0(sp + 1, (size_t)(nl - sp - 1));
+    }
+    char *s = v.buf ? v.buf : "";
+    if (strcmp(s, "done\n") == 0)
+        rc = 1;
+    for (char *line = s, *nl; rc == 0 && (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
+        *nl = '\0';
+        char *sp = strchr(line, ' ');
+        if (line == s && sp != NULL) {
+            *bucket = (unsigned)strtoul(line, NULL, 10);
+            *after = xstrdup(sp + 1);
+            str_append_cstr(&f->pos, line);
+        } else if (line[0] == '+') {
+            f->skip = xreallocarray(f->skip, f->nskip + 1, sizeof *f->skip);
+            f->skip[f->nskip++] = xstrdup(line + 1);
         }
     }
+    if (f->nskip)
+        qsort(f->skip, f->nskip, sizeof *f->skip, cmp_cstr);
     str_deinit(&v);
     return rc;
 }
@@ -268,6 +306,8 @@ fanout_send(const struct list *l, struct slice msg, const char *progress_id, siz
     str_appendf(&f.path, "%s/progress/%s", l->dir, progress_id);
     f.rcpt = xreallocarray(NULL, l->batch, sizeof *f.rcpt);
     f.bucket = xreallocarray(NULL, l->batch, sizeof *f.bucket);
+    f.done = xcalloc(l->batch, sizeof *f.done);
+    str_init(&f.pos, 0);
     str_init(&f.data, 0);
     unsigned bucket = 0;
     char *after = NULL;
@@ -284,6 +324,11 @@ fanout_send(const struct list *l, struct slice msg, const char *progress_id, siz
     smtp_close(&f.conn);
     str_deinit(&f.data);
     free(f.bucket);
+    free(f.done);
+    for (size_t i = 0; i < f.nskip; i++)
+        free(f.skip[i]);
+    free(f.skip);
+    str_deinit(&f.pos);
     free(f.rcpt);
     free(after);
     str_deinit(&f.path);

@@ -380,10 +380,10 @@ list_load(const char *dir, struct list *l, struct str *err)
         l->qmail_queue == NULL)
         goto fail;
     if ((strcmp(l->inject, "sendmail") != 0 && strcmp(l->inject, "smtp") != 0 &&
-         strcmp(l->inject, "qmail-queue") != 0) ||
+         strcmp(l->inject, "lmtp") != 0 && strcmp(l->inject, "qmail-queue") != 0) ||
         (strcmp(l->smtp_xverp, "auto") != 0 && strcmp(l->smtp_xverp, "yes") != 0 &&
          strcmp(l->smtp_xverp, "no") != 0)) {
-        str_appendf(err, "%s: inject is sendmail, smtp or qmail-queue; smtp_xverp auto, yes or no", dir);
+        str_appendf(err, "%s: inject is sendmail, smtp, lmtp or qmail-queue; smtp_xverp auto, yes or no", dir);
         goto fail;
     }
     l->prefix = setting(l, "subject_prefix", "", err);

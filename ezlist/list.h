@@ -26,7 +26,7 @@ struct list {
     const char *post;        /* "subscribers", "anyone" or "moderators" */
     const char *prefix;      /* subject prefix, "" for none */
     const char *verp;        /* "mta" (sendmail -XV) or "each" */
-    const char *inject;      /* "sendmail", "smtp" or "qmail-queue" */
+    const char *inject;      /* "sendmail", "smtp", "lmtp" or "qmail-queue" */
     const char *qmail_queue; /* inject "qmail-queue": the program */
     const char *smtp_host;   /* inject "smtp": numeric address of the relay */
     unsigned smtp_port;

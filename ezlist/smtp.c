@@ -28,7 +28,7 @@
 
 struct smtp_conn {
     int fd;
-    bool pipelining, xverp;
+    bool pipelining, xverp, lmtp;
     char buf[8192];
     size_t start, end;
     struct str line;
@@ -151,17 +151,18 @@ send_str(struct smtp_conn *c, const struct str *s, struct str *err)
 }
 
 struct smtp_conn *
-smtp_open(const char *host, unsigned port, const char *helo, struct str *err)
+smtp_open(const char *host, unsigned port, const char *helo, bool lmtp, struct str *err)
 {
     int fd = connect_to(host, port, err);
     if (fd < 0)
         return NULL;
     struct smtp_conn *c = xcalloc(1, sizeof *c);
     c->fd = fd;
+    c->lmtp = lmtp;
     str_init(&c->line, LINE_MAX_BYTES);
     struct str cmd;
     str_init(&cmd, 0);
-    str_appendf(&cmd, "EHLO %s\r\n", helo);
+    str_appendf(&cmd, "%s %s\r\n", lmtp ? "LHLO" : "EHLO", helo);
     int code = read_reply(c, false, err);
     if (code == 220 && send_str(c, &cmd, err) == 0)
         code = read_reply(c, true, err);
@@ -245,6 +246,22 @@ mark_accepted(int *status, size_t n, int d)
 }
 
 static int
+read_lmtp_replies(struct smtp_conn *c, int *status, size_t n, struct str *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (status[i] != 2)
+            continue;
+        int code = read_reply(c, false, err);
+        if (code < 0) {
+            mark_accepted(status + i, n - i, 4);
+            return -1;
+        }
+        status[i] = code / 100;
+    }
+    return 0;
+}
+
+static int
 send_data(struct smtp_conn *c, struct slice data, int *status, size_t n, struct str *err)
 {
     struct str cmd;
@@ -263,6 +280,8 @@ send_data(struct smtp_conn *c, struct slice data, int *status, size_t n, struct 
         str_appendf(err, "SMTP write: %s", strerror(errno));
         return -1;
     }
+    if (c->lmtp) /* LMTP: one reply per accepted recipient, in order */
+        return read_lmtp_replies(c, status, n, err);
     code = read_reply(c, false, err);
     if (code < 0)
         return -1;

@@ -12,8 +12,9 @@
 struct smtp_conn;
 
 /* Connect to host (an IPv4 or IPv6 literal) at port, read the greeting,
- * say EHLO helo. Returns a connection, or NULL with err. */
-struct smtp_conn *smtp_open(const char *host, unsigned port, const char *helo,
+ * say EHLO helo (LHLO with lmtp: RFC 2033, where the message gets one
+ * reply per accepted recipient). Returns a connection, or NULL with err. */
+struct smtp_conn *smtp_open(const char *host, unsigned port, const char *helo, bool lmtp,
                             struct str *err);
 
 /* Whether the server offered XVERP. */

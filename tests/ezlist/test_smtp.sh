@@ -60,4 +60,19 @@ tap_ok "without XVERP: exits 0" post
 tap_is "one transaction per subscriber" "$(wc -l <"$T/log3" | tr -d ' ')" 10
 tap_ok "each with its own return path" grep -q '^<news-return-u7=example.com@lists.example.org>	u7@example.com$' "$T/log3"
 stop_server
+
+# LMTP: per-recipient replies after the data; a 452 there goes again.
+printf 'From: a@example.org\nSubject: fourth\n\nbody\n' >"$T/post.eml"
+printf 'lmtp\n' >"$L/inject"
+start_server "$T/log4" --lmtp --refuse u5@example.com
+post
+tap_is "LMTP: a recipient refused after the data makes it temporary" "$?" 75
+tap_is "the others were delivered once" "$(rcpts "$T/log4")/$(uniq_rcpts "$T/log4")" "9/9"
+stop_server
+start_server "$T/log5" --lmtp
+tap_ok "LMTP retry exits 0" post
+cat "$T/log4" "$T/log5" >"$T/log45"
+tap_is "the retry sends only to the refused one: every subscriber once in all" \
+	"$(rcpts "$T/log45")/$(uniq_rcpts "$T/log45")/$(rcpts "$T/log5")" "10/10/1"
+stop_server
 tap_done

@@ -157,18 +157,27 @@ print_one(void *ctx, unsigned bucket, const char *canon)
     return fputs(canon, stdout) == EOF || putchar('\n') == EOF ? -1 : 0;
 }
 
+/* The prologue of the subcommands that take just DIR: check the usage
+ * and read the list. Returns 0 (err initialised, l loaded) or a status. */
+static int
+one_list(int argc, char **argv, const char *name, struct list *l, struct str *err)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: ezlist %s DIR\n", name);
+        return EX_USAGE;
+    }
+    str_init(err, 0);
+    return load(argv[1], l, err) < 0 ? EX_CONFIG : 0;
+}
+
 int
 admin_list(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: ezlist list DIR\n");
-        return EX_USAGE;
-    }
     struct list l;
     struct str err;
-    str_init(&err, 0);
-    if (load(argv[1], &l, &err) < 0)
-        return EX_CONFIG;
+    int st = one_list(argc, argv, "list", &l, &err);
+    if (st != 0)
+        return st;
     list_unload(&l);
     int rc = subdb_each(argv[1], 0, NULL, print_one, NULL, &err);
     if (rc < 0 && err.len)
@@ -191,15 +200,11 @@ print_list(const char *name, char *const *v)
 int
 admin_info(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: ezlist info DIR\n");
-        return EX_USAGE;
-    }
     struct list l;
     struct str err;
-    str_init(&err, 0);
-    if (load(argv[1], &l, &err) < 0)
-        return EX_CONFIG;
+    int st = one_list(argc, argv, "info", &l, &err);
+    if (st != 0)
+        return st;
     long n = subdb_count(argv[1], &err);
     printf("address: %s\ndescription: %s\npost: %s\nsubject_prefix: %s\nmax_size: %zu\n"
            "verp: %s\nbatch: %zu\ninject: %s\nconfirm_days: %lld\nkeys: %zu (current id %u)\n",

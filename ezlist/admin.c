@@ -20,6 +20,17 @@
 
 #define CHUNK 100000
 
+/* Read list dir, or say why not on stderr (err is released then). */
+static int
+load(const char *dir, struct list *l, struct str *err)
+{
+    if (list_load(dir, l, err) == 0)
+        return 0;
+    fprintf(stderr, "ezlist: %s\n", str_cstr(err));
+    str_deinit(err);
+    return -1;
+}
+
 int
 admin_make(int argc, char **argv)
 {
@@ -117,11 +128,8 @@ admin_sub(int argc, char **argv, int remove)
     struct list l;
     struct str err;
     str_init(&err, 0);
-    if (list_load(argv[1], &l, &err) < 0) {
-        fprintf(stderr, "ezlist: %s\n", str_cstr(&err));
-        str_deinit(&err);
+    if (load(argv[1], &l, &err) < 0)
         return EX_CONFIG;
-    }
     struct batch b = {arena_new(0), xreallocarray(NULL, CHUNK, sizeof(char *)), 0, argv[1],
                       remove, 0, 0};
     int rc = 0;
@@ -149,15 +157,28 @@ print_one(void *ctx, unsigned bucket, const char *canon)
     return fputs(canon, stdout) == EOF || putchar('\n') == EOF ? -1 : 0;
 }
 
+/* The prologue of the subcommands that take just DIR: check the usage
+ * and read the list. Returns 0 (err initialised, l loaded) or a status. */
+static int
+one_list(int argc, char **argv, const char *name, struct list *l, struct str *err)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: ezlist %s DIR\n", name);
+        return EX_USAGE;
+    }
+    str_init(err, 0);
+    return load(argv[1], l, err) < 0 ? EX_CONFIG : 0;
+}
+
 int
 admin_list(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: ezlist list DIR\n");
-        return EX_USAGE;
-    }
+    struct list l;
     struct str err;
-    str_init(&err, 0);
+    int st = one_list(argc, argv, "list", &l, &err);
+    if (st != 0)
+        return st;
+    list_unload(&l);
     int rc = subdb_each(argv[1], 0, NULL, print_one, NULL, &err);
     if (rc < 0 && err.len)
         fprintf(stderr, "ezlist list: %s\n", str_cstr(&err));
@@ -179,22 +200,15 @@ print_list(const char *name, char *const *v)
 int
 admin_info(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: ezlist info DIR\n");
-        return EX_USAGE;
-    }
     struct list l;
     struct str err;
-    str_init(&err, 0);
-    if (list_load(argv[1], &l, &err) < 0) {
-        fprintf(stderr, "ezlist: %s\n", str_cstr(&err));
-        str_deinit(&err);
-        return EX_CONFIG;
-    }
+    int st = one_list(argc, argv, "info", &l, &err);
+    if (st != 0)
+        return st;
     long n = subdb_count(argv[1], &err);
     printf("address: %s\ndescription: %s\npost: %s\nsubject_prefix: %s\nmax_size: %zu\n"
-           "verp: %s\nbatch: %zu\nconfirm_days: %lld\nkeys: %zu (current id %u)\n",
-           l.address, l.description, l.post, l.prefix, l.max_size, l.verp, l.batch,
+           "verp: %s\nbatch: %zu\ninject: %s\nconfirm_days: %lld\nkeys: %zu (current id %u)\n",
+           l.address, l.description, l.post, l.prefix, l.max_size, l.verp, l.batch, l.inject,
            l.confirm_seconds / 86400, l.nkeys, l.keys[0].id);
     print_list("owners", l.owners);
     print_list("moderators", l.moderators);

@@ -34,13 +34,23 @@ join_argv(char *const *cmd, char *const *args)
     return v;
 }
 
+/* Two pipes, close-on-exec. Returns 0, or -1 with err (none left open). */
 static int
-pipe_cloexec(int fds[2])
+two_pipes(int a[2], int b[2], struct str *err)
 {
-    if (pipe(fds) < 0)
+    if (pipe(a) < 0) {
+        str_appendf(err, "pipe: %s", strerror(errno));
         return -1;
-    (void)fcntl(fds[0], F_SETFD, FD_CLOEXEC);
-    (void)fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+    }
+    if (pipe(b) < 0) {
+        str_appendf(err, "pipe: %s", strerror(errno));
+        close(a[0]);
+        close(a[1]);
+        return -1;
+    }
+    int fds[] = {a[0], a[1], b[0], b[1]};
+    for (size_t i = 0; i < 4; i++)
+        (void)fcntl(fds[i], F_SETFD, FD_CLOEXEC);
     return 0;
 }
 
@@ -89,13 +99,8 @@ int
 inject_run(char *const *cmd, char *const *args, const char *msg, size_t len, struct str *err)
 {
     int in[2], out[2];
-    if (pipe_cloexec(in) < 0)
-        return str_appendf(err, "pipe: %s", strerror(errno)), -1;
-    if (pipe_cloexec(out) < 0) {
-        close(in[0]);
-        close(in[1]);
-        return str_appendf(err, "pipe: %s", strerror(errno)), -1;
-    }
+    if (two_pipes(in, out, err) < 0)
+        return -1;
     char **argv = join_argv(cmd, args);
     void (*old)(int) = signal(SIGPIPE, SIG_IGN);
     pid_t pid = fork();
@@ -129,5 +134,72 @@ inject_run(char *const *cmd, char *const *args, const char *msg, size_t len, str
     signal(SIGPIPE, old);
     str_deinit(&text);
     free(argv);
+    return rc;
+}
+
+/* Child side of inject_qmail_queue: message on fd 0, envelope on fd 1. */
+static void
+qq_child(const char *prog, int msg_fd, int env_fd)
+{
+    if (dup2(msg_fd, 0) < 0 || dup2(env_fd, 1) < 0)
+        _exit(120);
+    signal(SIGPIPE, SIG_DFL);
+    char *argv[] = {(char *)prog, NULL};
+    execv(prog, argv);
+    _exit(120);
+}
+
+static void
+envelope_bytes(const char *sender, char *const *rcpt, size_t n, struct str *out)
+{
+    str_appendc(out, 'F');
+    str_append(out, sender, strlen(sender) + 1);
+    for (size_t i = 0; i < n; i++) {
+        str_appendc(out, 'T');
+        str_append(out, rcpt[i], strlen(rcpt[i]) + 1);
+    }
+    str_appendc(out, '\0');
+}
+
+int
+inject_qmail_queue(const char *prog, const char *sender, char *const *rcpt, size_t n,
+                   const char *msg, size_t len, struct str *err)
+{
+    int m[2], e[2];
+    if (two_pipes(m, e, err) < 0)
+        return -1;
+    void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+    pid_t pid = fork();
+    if (pid == 0)
+        qq_child(prog, m[0], e[0]);
+    close(m[0]);
+    close(e[0]);
+    struct str env;
+    str_init(&env, 0);
+    envelope_bytes(sender, rcpt, n, &env);
+    int werr = 0;
+    if (pid > 0 && fdio_write_all(m[1], msg, len) < 0)
+        werr = errno;
+    close(m[1]);
+    if (pid > 0 && werr == 0 && fdio_write_all(e[1], env.buf, env.len) < 0)
+        werr = errno;
+    close(e[1]);
+    str_deinit(&env);
+    int rc = -1, status = 0;
+    if (pid < 0) {
+        str_appendf(err, "fork: %s", strerror(errno));
+    } else {
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && werr == 0)
+            rc = 0;
+        else if (WIFEXITED(status))
+            str_appendf(err, "%s exited %d (%s)", prog, WEXITSTATUS(status),
+                        WEXITSTATUS(status) >= 11 && WEXITSTATUS(status) <= 40 ? "permanent"
+                                                                               : "temporary");
+        else
+            str_appendf(err, "%s killed by signal %d", prog, WTERMSIG(status));
+    }
+    signal(SIGPIPE, old);
     return rc;
 }

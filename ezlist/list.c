@@ -149,6 +149,8 @@ make_settings(const char *dir, const char *canon, const struct list_make_opts *o
         "batch", "1000",
         "max_size", "10485760",
         "confirm_days", "10",
+        "bounce_max", "3",
+        "bounce_days", "10",
         "owners", o->owner ? o->owner : "",
         "moderators", "",
     };
@@ -357,9 +359,33 @@ list_load(const char *dir, struct list *l, struct str *err)
         setting_num(l, "batch", 1000, 100000, &batch, err) < 0 ||
         setting_num(l, "confirm_days", 10, 3650, &days, err) < 0)
         goto fail;
+    long long bmax, bdays;
+    if (setting_num(l, "bounce_max", 3, 1000, &bmax, err) < 0 ||
+        setting_num(l, "bounce_days", 10, 3650, &bdays, err) < 0)
+        goto fail;
+    l->bounce_max = bmax > 0 ? (int)bmax : 1;
+    l->bounce_seconds = bdays * 86400;
     l->max_size = (size_t)max_size;
     l->batch = batch > 0 ? (size_t)batch : 1000;
     l->confirm_seconds = days * 86400;
+    long long port;
+    if (setting_num(l, "smtp_port", 25, 65535, &port, err) < 0)
+        goto fail;
+    l->smtp_port = (unsigned)port;
+    l->inject = setting(l, "inject", "sendmail", err);
+    l->smtp_host = setting(l, "smtp_host", "127.0.0.1", err);
+    l->smtp_xverp = setting(l, "smtp_xverp", "auto", err);
+    l->qmail_queue = setting(l, "qmail_queue", "/var/qmail/bin/qmail-queue", err);
+    if (l->inject == NULL || l->smtp_host == NULL || l->smtp_xverp == NULL ||
+        l->qmail_queue == NULL)
+        goto fail;
+    if ((strcmp(l->inject, "sendmail") != 0 && strcmp(l->inject, "smtp") != 0 &&
+         strcmp(l->inject, "lmtp") != 0 && strcmp(l->inject, "qmail-queue") != 0) ||
+        (strcmp(l->smtp_xverp, "auto") != 0 && strcmp(l->smtp_xverp, "yes") != 0 &&
+         strcmp(l->smtp_xverp, "no") != 0)) {
+        str_appendf(err, "%s: inject is sendmail, smtp, lmtp or qmail-queue; smtp_xverp auto, yes or no", dir);
+        goto fail;
+    }
     l->prefix = setting(l, "subject_prefix", "", err);
     l->description = setting(l, "description", "", err);
     l->sendmail = setting_lines(l, "sendmail", "/usr/sbin/sendmail");

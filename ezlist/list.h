@@ -26,11 +26,18 @@ struct list {
     const char *post;        /* "subscribers", "anyone" or "moderators" */
     const char *prefix;      /* subject prefix, "" for none */
     const char *verp;        /* "mta" (sendmail -XV) or "each" */
+    const char *inject;      /* "sendmail", "smtp", "lmtp" or "qmail-queue" */
+    const char *qmail_queue; /* inject "qmail-queue": the program */
+    const char *smtp_host;   /* inject "smtp": numeric address of the relay */
+    unsigned smtp_port;
+    const char *smtp_xverp;  /* "auto" (if offered), "yes" or "no" */
     char **sendmail;         /* argv of the sendmail-compatible command, NULL-ended */
     char **owners, **moderators; /* canonical addresses, NULL-ended */
     size_t max_size;         /* largest post in bytes (0: no limit) */
     size_t batch;            /* recipients per injection */
     long long confirm_seconds;
+    int bounce_max;          /* hard bounces before a probe */
+    long long bounce_seconds; /* ...counted over this period */
     struct list_key *keys;   /* keys[0] makes new cookies */
     size_t nkeys;
 };

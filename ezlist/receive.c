@@ -9,6 +9,7 @@
  */
 #include "ezlist/receive.h"
 
+#include "ezlist/bounce.h"
 #include "ezlist/cookie.h"
 #include "ezlist/fanout.h"
 #include "ezlist/inject.h"
@@ -194,15 +195,21 @@ do_owner(struct rx *r)
 }
 
 static enum outcome
-do_return(struct rx *r)
+do_return(struct rx *r, bool probe)
 {
     struct str t;
     str_init(&t, SUBDB_ADDRESS_MAX);
+    char *addr = NULL;
+    const char *why;
     if (route_verp_decode(r->route.target, &t) == 0)
-        list_log(&r->l, "bounce for %s (sender %s)", str_cstr(&t), r->sender);
-    else
-        list_log(&r->l, "bounce without a subscriber address (sender %s)", r->sender);
+        (void)subdb_canon(r->a, str_slice(&t), &addr, &why);
     str_deinit(&t);
+    if (addr == NULL) {
+        list_log(&r->l, "bounce without a subscriber address (sender %s)", r->sender);
+        return OUT_OK;
+    }
+    if (bounce_handle(&r->l, addr, str_slice(&r->msg), probe, &r->err) < 0)
+        return temp(r, "handling a bounce");
     return OUT_OK;
 }
 
@@ -318,7 +325,8 @@ dispatch(struct rx *r)
     case ROUTE_HELP: return do_help(r);
     case ROUTE_OWNER: return do_owner(r);
     case ROUTE_CONFIRM: return do_confirm(r);
-    case ROUTE_RETURN: return do_return(r);
+    case ROUTE_RETURN: return do_return(r, false);
+    case ROUTE_PROBE: return do_return(r, true);
     case ROUTE_UNKNOWN: break;
     }
     fprintf(stdout, "5.1.1 no such address of list %s\n", r->l.address);
@@ -332,8 +340,10 @@ receive_main(int argc, char **argv)
     bool qmail = argc == 2;
     str_init(&r.err, 0);
     if (argc != 2 && argc != 4) {
-        fprintf(stderr, "usage: ezlist receive DIR [SENDER RECIPIENT]\n");
-        return EX_USAGE;
+        /* A wiring mistake: temporary, so that no mail is lost meanwhile
+         * (75 is temporary for qmail too). */
+        fprintf(stdout, "4.3.5 usage: ezlist receive DIR [SENDER RECIPIENT]\n");
+        return EX_TEMPFAIL;
     }
     if (list_load(argv[1], &r.l, &r.err) < 0) {
         fprintf(stdout, "4.3.0 %s\n", str_cstr(&r.err));

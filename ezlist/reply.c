@@ -73,6 +73,14 @@ int
 reply_send(const struct list *l, const char *name, const char *to, const char *addr,
            const char *confirm, const struct header_block *in_reply_to, struct str *err)
 {
+    return reply_send_from(l, NULL, name, to, addr, confirm, in_reply_to, err);
+}
+
+int
+reply_send_from(const struct list *l, const char *env_from, const char *name, const char *to,
+                const char *addr, const char *confirm, const struct header_block *in_reply_to,
+                struct str *err)
+{
     struct str text, rendered, msg, a_help, a_sub, a_unsub, a_owner, days, from;
     struct str *all[] = {&text, &rendered, &msg, &a_help, &a_sub, &a_unsub, &a_owner, &days,
                          &from};
@@ -85,7 +93,10 @@ reply_send(const struct list *l, const char *name, const char *to, const char *a
         str_appendf(&a_unsub, "%s-unsubscribe@%s", l->local, l->domain);
         str_appendf(&a_owner, "%s-owner@%s", l->local, l->domain);
         str_appendf(&days, "%lld", l->confirm_seconds / 86400);
-        str_appendf(&from, "%s-return@%s", l->local, l->domain);
+        if (env_from != NULL)
+            str_append_cstr(&from, env_from);
+        else
+            str_appendf(&from, "%s-return@%s", l->local, l->domain);
         const char *vars[] = {"list", l->address, "address", addr, "confirm",
                               confirm ? confirm : "", "help", str_cstr(&a_help),
                               "subscribe", str_cstr(&a_sub), "unsubscribe",
@@ -103,7 +114,8 @@ reply_send(const struct list *l, const char *name, const char *to, const char *a
         reply_random_hex(&msg, 12);
         str_appendf(&msg, "@%s>\n", l->domain);
         references(in_reply_to, &msg);
-        str_append_cstr(&msg, "Auto-Submitted: auto-replied\nMIME-Version: 1.0\n"
+        str_appendf(&msg, "Auto-Submitted: %s\n", env_from ? "auto-generated" : "auto-replied");
+        str_append_cstr(&msg, "MIME-Version: 1.0\n"
                               "Content-Type: text/plain; charset=utf-8\n"
                               "Content-Transfer-Encoding: 8bit\n\n");
         str_append_slice(&msg, body);

@@ -14,6 +14,13 @@
 int reply_send(const struct list *l, const char *name, const char *to, const char *addr,
                const char *confirm, const struct header_block *in_reply_to, struct str *err);
 
+/* The same with envelope sender env_from (NULL: LIST-return@DOMAIN) and,
+ * when env_from is given, Auto-Submitted: auto-generated (a notice, not
+ * a reply). */
+int reply_send_from(const struct list *l, const char *env_from, const char *name,
+                    const char *to, const char *addr, const char *confirm,
+                    const struct header_block *in_reply_to, struct str *err);
+
 /* Append 2*n lowercase hex digits of fresh random bytes (n <= 32). */
 void reply_random_hex(struct str *out, size_t n);
 #endif

@@ -57,7 +57,10 @@ route_ext(struct slice ext, struct route *out)
         out->kind = ROUTE_OWNER;
     else if (keyword(ext, "confirm", &rest, &more) && more)
         route_confirm(rest, out);
-    else if (keyword(ext, "return", &rest, &more)) {
+    else if (keyword(ext, "probe", &rest, &more) && more) {
+        out->kind = ROUTE_PROBE;
+        out->target = rest;
+    } else if (keyword(ext, "return", &rest, &more)) {
         out->kind = ROUTE_RETURN;
         out->target = rest;
     }

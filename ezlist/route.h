@@ -5,7 +5,8 @@
  * With list "news", the recipient local parts are: "news" (a post),
  * "news-subscribe", "news-unsubscribe", "news-help", "news-owner",
  * "news-confirm-COOKIE-BOX=DOM" (a confirmation, cookie.h), "news-return"
- * and "news-return-BOX=DOM" (bounces; BOX=DOM is the subscriber, the last
+ * and "news-return-BOX=DOM" (bounces), "news-probe-BOX=DOM" (bounces of
+ * probes; BOX=DOM is the subscriber, the last
  * '=' standing for '@'). '+' may stand for the first '-'. Keywords compare
  * case-insensitively.
  */
@@ -21,6 +22,7 @@ enum route_kind {
     ROUTE_OWNER,
     ROUTE_CONFIRM,
     ROUTE_RETURN,
+    ROUTE_PROBE, /* a bounce of a probe: "news-probe-BOX=DOM" */
     ROUTE_UNKNOWN /* not an address of this list */
 };
 

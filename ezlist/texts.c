@@ -46,6 +46,9 @@ static const struct list_default_text texts[] = {
     {"bounce-probe", "Subject: Are you still there? ({list})\n\n"
                      "Messages from {list} to <{address}> have bounced. This is a\n"
                      "test: if it bounces too, the address will be removed.\n"},
+    {"bounce-removed", "Subject: {address} was removed from {list}\n\n"
+                       "Mail from {list} to <{address}> bounced, and so did a test\n"
+                       "message. The address was removed from the list.\n"},
     {"footer", ""},
 };
 

@@ -49,10 +49,11 @@ pkgs_rules_test="spamassassin spamc"
 # with postfix: tests/sendmail/fetch-debs.sh downloads them into .cache/);
 # these are what the unpacked binary and its cf macros need.
 pkgs_sendmail="m4 libwrap0 liblockfile1"
+pkgs_ezlist_bench="mlmmj bc"
 # Every library the build links, and every server or sample the tests use.
 pkgs_libs="$pkgs_dns $pkgs_virus $pkgs_bayes"
 pkgs_test_parts="$pkgs_dns_test $pkgs_virus_test $pkgs_rules_test $pkgs_sendmail"
-pkgs_bench_peers="$pkgs_bayes_bench $pkgs_virus_bench"
+pkgs_bench_peers="$pkgs_bayes_bench $pkgs_virus_bench $pkgs_ezlist_bench"
 pkgs_mta="postfix swaks iproute2"
 pkgs_test="libgmime-3.0-dev python3 time miltertest"
 pkgs_bench="hyperfine"

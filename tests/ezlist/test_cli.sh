@@ -90,6 +90,8 @@ is "confirming unsubscribes" "$("$EZ" list "$L" | grep -c bob@)" 0
 check "and says goodbye" grep -q '^Subject: Goodbye' "$(last_mail)"
 rx help@example.org news-help
 check "help is answered" grep -q '^Subject: Help for news@lists.example.org' "$(last_mail)"
+echo x | "$EZ" receive "$L" only-one-argument >/dev/null
+is "a wiring mistake is temporary, not a bounce" "$?" 75
 rx x@example.org news-nonsense
 is "an unknown list address is EX_NOUSER" "$?" 67
 
@@ -149,6 +151,36 @@ is "nobody got it twice" "$(echo "$got" | wc -l)" "$total"
 echo each >"$L/verp"
 rx carol@example.org news
 check "verp each: one injection per subscriber with its return path" grep -q '^ARGS: -oi -f news-return-u9=example.com@lists.example.org -- u9@example.com$' $(for i in $(seq $(($(mails) - total + 1)) "$(mails)"); do echo "$OUT/$i"; done)
+
+# ---- bounces ----
+echo mta >"$L/verp"
+"$EZ" sub "$L" b1@example.com
+dsn() { # dsn STATUS: a bounce report for b1@example.com on stdout
+	printf 'From: MAILER-DAEMON@mx.example.com\nSubject: Undelivered\nMIME-Version: 1.0\n'
+	printf 'Content-Type: multipart/report; report-type=delivery-status; boundary="R"\n\n'
+	printf -- '--R\nContent-Type: text/plain\n\nsorry\n--R\nContent-Type: message/delivery-status\n\n'
+	printf 'Reporting-MTA: dns; mx.example.com\n\nFinal-Recipient: rfc822; b1@example.com\n'
+	printf 'Action: failed\nStatus: %s\n\n--R--\n' "$1"
+}
+bounce_to() { dsn "$2" | "$EZ" receive "$L" "" "$1@lists.example.org"; }
+before=$(mails)
+bounce_to news-return-b1=example.com 5.7.1
+bounce_to news-return-b1=example.com 4.2.2
+check "policy and temporary bounces are not counted" grep -q 'bounce for b1@example.com (4.2.2): not counted' "$L/log"
+bounce_to news-return-b1=example.com 5.1.1
+bounce_to news-return-b1=example.com 5.1.1
+is "two hard bounces: no probe yet" "$(mails)" "$before"
+bounce_to news-return-b1=example.com 5.2.1
+is "the third sends a probe" "$(mails)" $((before + 1))
+check "the probe has its own return path" grep -q '^ARGS: -oi -f news-probe-b1=example.com@lists.example.org -- b1@example.com$' "$(last_mail)"
+check "and says auto-generated" grep -q '^Auto-Submitted: auto-generated$' "$(last_mail)"
+bounce_to news-return-b1=example.com 5.1.1
+is "no second probe while one is out" "$(mails)" $((before + 1))
+is "still subscribed until the probe bounces" "$("$EZ" list "$L" | grep -c '^b1@example.com$')" 1
+bounce_to news-probe-b1=example.com 5.1.1
+is "a bounced probe removes the address" "$("$EZ" list "$L" | grep -c '^b1@example.com$')" 0
+check "and tells the owner" grep -q '^To: <owner@example.org>' "$(last_mail)"
+check "the log says so" grep -q 'removed b1@example.com: the probe bounced' "$L/log"
 
 echo "1..$n"
 [ "$failed" = 0 ]

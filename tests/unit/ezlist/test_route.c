@@ -27,6 +27,8 @@ test_local(void)
         {"news-confirm", ROUTE_UNKNOWN, "", ""},
         {"news-return-joe=example.org", ROUTE_RETURN, "", "joe=example.org"},
         {"news-return", ROUTE_RETURN, "", ""},
+        {"news-probe-joe=example.org", ROUTE_PROBE, "", "joe=example.org"},
+        {"news-probe", ROUTE_UNKNOWN, "", ""},
         {"news-subscribex", ROUTE_UNKNOWN, "", ""},
         {"news-subscribe-joe=example.org", ROUTE_UNKNOWN, "", ""},
         {"newsx", ROUTE_UNKNOWN, "", ""},

@@ -1,0 +1,182 @@
+/*
+ * bounce: counting bounces per subscriber (see bounce.h).
+ *
+ * Untrusted input: the bounce message (parsed by mail/dsn) and the address
+ * from the VERP recipient (already canonical). The record of a subscriber
+ * is DIR/bounce/SHA256HEX-OF-ADDRESS: the address on the first line, then
+ * "TIME STATUS" per hard bounce and "TIME probe" per probe sent. Records
+ * are appended with O_APPEND; a whole record is at most 64 KiB read.
+ */
+#include "ezlist/bounce.h"
+
+#include "ezlist/reply.h"
+#include "ezlist/route.h"
+#include "ezlist/subdb.h"
+#include "lib/fdio.h"
+#include "mail/dsn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void
+record_path(const struct list *l, const char *addr, struct str *out)
+{
+    uint8_t d[SHA256_DIGEST_LENGTH];
+    SHA256((const unsigned char *)addr, strlen(addr), d);
+    str_appendf(out, "%s/bounce/", l->dir);
+    for (size_t i = 0; i < sizeof d; i++)
+        str_appendf(out, "%02x", d[i]);
+}
+
+/* The status of the worst failure the bounce reports for addr: "5.1.1";
+ * "" when there is no report (counted as hard: the VERP address says who
+ * bounced); NULL when the report says nothing failed. */
+static const char *
+bounce_status(struct arena *a, struct slice msg, const char *addr)
+{
+    struct dsn d;
+    if (dsn_parse(a, msg, &d) < 0)
+        return "";
+    const char *best = NULL;
+    for (size_t i = 0; i < d.n; i++) {
+        if (strcmp(d.r[i].action, "failed") != 0 && d.r[i].status[0] != '5')
+            continue;
+        bool ours = strcmp(d.r[i].final_recipient, addr) == 0 || d.n == 1;
+        if (ours && (best == NULL || dsn_classify(d.r[i].status) < dsn_classify(best)))
+            best = d.r[i].status;
+    }
+    return best;
+}
+
+static int
+append_line(const char *path, const char *addr, const char *line, struct str *err)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0) {
+        str_appendf(err, "open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    struct str s;
+    str_init(&s, 0);
+    if (lseek(fd, 0, SEEK_END) == 0)
+        str_appendf(&s, "%s\n", addr);
+    str_append_cstr(&s, line);
+    int rc = fdio_write_all(fd, s.buf, s.len);
+    if (rc < 0)
+        str_appendf(err, "write %s: %s", path, strerror(errno));
+    close(fd);
+    str_deinit(&s);
+    return rc;
+}
+
+/* Hard bounces since `since` and whether a probe was sent since then. */
+static void
+count_record(const char *path, long long since, int *hard_r, bool *probed_r)
+{
+    struct str buf;
+    str_init(&buf, (size_t)64 << 10);
+    *hard_r = 0;
+    *probed_r = false;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        (void)fdio_read_to_str(fd, &buf);
+        close(fd);
+    }
+    const char *p = str_cstr(&buf);
+    for (const char *nl = strchr(p, '\n'); nl != NULL; nl = strchr(nl + 1, '\n')) {
+        long long t = strtoll(nl + 1, NULL, 10);
+        const char *sp = strchr(nl + 1, ' ');
+        if (t < since || sp == NULL)
+            continue;
+        if (strncmp(sp + 1, "probe", 5) == 0)
+            *probed_r = true;
+        else
+            (*hard_r)++;
+    }
+    str_deinit(&buf);
+}
+
+static int
+send_probe(const struct list *l, const char *addr, const char *path, struct str *err)
+{
+    struct str from, line;
+    str_init(&from, 0);
+    str_init(&line, 0);
+    str_appendf(&from, "%s-probe-", l->local);
+    route_verp_encode(addr, &from);
+    str_appendf(&from, "@%s", l->domain);
+    int rc = reply_send_from(l, str_cstr(&from), "bounce-probe", addr, addr, NULL, NULL, err);
+    if (rc == 0) {
+        str_appendf(&line, "%lld probe\n", (long long)time(NULL));
+        rc = append_line(path, addr, str_cstr(&line), err);
+        list_log(l, "probe sent to %s", addr);
+    }
+    str_deinit(&from);
+    str_deinit(&line);
+    return rc;
+}
+
+static int
+remove_bouncer(const struct list *l, const char *addr, const char *path, struct str *err)
+{
+    char *v[] = {(char *)addr};
+    size_t changed = 0;
+    if (subdb_apply(l->dir, SUBDB_REMOVE, v, 1, &changed, err) < 0)
+        return -1;
+    (void)unlink(path);
+    list_log(l, "removed %s: the probe bounced", addr);
+    for (char *const *o = l->owners; changed && *o; o++) {
+        struct str e;
+        str_init(&e, 0);
+        if (reply_send(l, "bounce-removed", *o, addr, NULL, NULL, &e) < 0)
+            list_log(l, "could not tell owner %s: %s", *o, str_cstr(&e));
+        str_deinit(&e);
+    }
+    return 0;
+}
+
+int
+bounce_handle(const struct list *l, const char *addr, struct slice msg, bool probe,
+              struct str *err)
+{
+    struct arena *a = arena_new(0);
+    const char *status = bounce_status(a, msg, addr);
+    enum dsn_class cls = status == NULL ? DSN_CLASS_NONE
+                         : status[0] == '\0' ? DSN_CLASS_HARD : dsn_classify(status);
+    const char *shown = status == NULL ? "none" : status[0] ? status : "no report";
+    int rc = 0;
+    struct str path, line;
+    str_init(&path, 0);
+    str_init(&line, 0);
+    record_path(l, addr, &path);
+    int sub = subdb_has(l->dir, addr, err);
+    if (sub < 0) {
+        rc = -1;
+    } else if (!sub || (cls != DSN_CLASS_HARD && cls != DSN_CLASS_OTHER) ||
+               (!probe && cls != DSN_CLASS_HARD)) {
+        list_log(l, "%s for %s (%s): not counted%s", probe ? "probe bounce" : "bounce", addr,
+                 shown, sub ? "" : ", not a subscriber");
+    } else if (probe) {
+        rc = remove_bouncer(l, addr, str_cstr(&path), err);
+    } else {
+        str_appendf(&line, "%lld %s\n", (long long)time(NULL), status[0] ? status : "unknown");
+        rc = append_line(str_cstr(&path), addr, str_cstr(&line), err);
+        int hard;
+        bool probed;
+        count_record(str_cstr(&path), (long long)time(NULL) - l->bounce_seconds, &hard, &probed);
+        list_log(l, "bounce for %s (%s): %d hard in %lld days", addr, shown, hard,
+                 l->bounce_seconds / 86400);
+        if (rc == 0 && hard >= l->bounce_max && !probed)
+            rc = send_probe(l, addr, str_cstr(&path), err);
+    }
+    str_deinit(&path);
+    str_deinit(&line);
+    arena_free(&a);
+    return rc;
+}

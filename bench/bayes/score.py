@@ -48,8 +48,8 @@ def fn_at_fp(p, fp_rate=0.001):
 
 
 def row(name, p, spam_cut, ham_cut, kb, ntrain):
-    fp5 = sum(1 for x, t in zip(p, truth) if not t and x > 0.5)
-    fn5 = sum(1 for x, t in zip(p, truth) if t and x <= 0.5)
+    fp5 = sum(1 for x, t in zip(p, truth) if not t and x >= 0.5)  # spam from 0.5 on
+    fn5 = sum(1 for x, t in zip(p, truth) if t and x < 0.5)
     fp3 = sum(1 for x, t in zip(p, truth) if not t and x >= spam_cut)
     fn3 = sum(1 for x, t in zip(p, truth) if t and x <= ham_cut)
     un = sum(1 for x in p if ham_cut < x < spam_cut)

@@ -3,7 +3,11 @@
 # split of the SpamAssassin public corpus (scripts/fetch-corpus.sh).
 #
 # Usage: bench/bayes/run.sh [BUILD] [RUNS]
+#        bench/bayes/run.sh --cv [BUILD] [K]
 #   BUILD  the build folder (default build); RUNS timing runs (default 3)
+#   --cv   instead: K-fold cross-validation (default 10) over all 6046
+#          messages with bayes_eval (in memory, no store), at the default
+#          parameters and the ones the evaluation compared (docs/bayes.md)
 # Trains salearn (into a fresh LMDB database) and bogofilter (fresh
 # wordlist, built-in defaults, -C) on train.list, classifies test.list with
 # `filterd check --json` in one process (bulk) and `bogofilter -T -b`, and
@@ -15,10 +19,21 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
+cv=0
+if [ "${1:-}" = --cv ]; then
+	cv=1
+	shift
+fi
 build=${1:-$top/build}
 runs=${2:-3}
+[ "$cv" = 0 ] || runs=${2:-10}
 corpus=${TAMIS_CORPUS_CACHE:-$top/.cache/corpus}
 "$top/scripts/fetch-corpus.sh" >/dev/null
+if [ "$cv" = 1 ]; then
+	# robs,robx,min_dev,max_tokens[,tie[,geometric]]
+	exec "$build/bench/bayes/bayes_eval" -p 0.0178,0.52,0.45,150 -p 0.0178,0.52,0.375,150 \
+		-p 0.1,0.52,0.45,150 -p 0.0178,0.52,0.45,150,0.04 cv "$runs" "$corpus/all.list"
+fi
 work=${TMPDIR:-/tmp}/tamis-bayes-bench
 rm -rf "$work"
 mkdir -p "$work"

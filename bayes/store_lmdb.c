@@ -54,26 +54,21 @@ fail(struct str *err, const char *what, int rc)
     return -1;
 }
 
-#define KEY_LEN 6
+#define KEY_LEN BAYES_KEY_LEN
 #define VAL_LEN 8
 #define COUNT_MAX 0xffffffu
-#define DAY 86400u
+#define DAY BAYES_DAY
 
 static void
 key_of(uint64_t h, unsigned char k[KEY_LEN])
 {
-    for (int i = 0; i < KEY_LEN; i++)
-        k[i] = (unsigned char)(h >> (56 - 8 * i));
+    bayes_store_key(h, k);
 }
 
-/* The hash as stored: its top 48 bits. */
 static uint64_t
 hash_of(const unsigned char k[KEY_LEN])
 {
-    uint64_t h = 0;
-    for (int i = 0; i < KEY_LEN; i++)
-        h |= (uint64_t)k[i] << (56 - 8 * i);
-    return h;
+    return bayes_store_hash(k);
 }
 
 static void

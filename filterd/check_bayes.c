@@ -145,7 +145,7 @@ state_new(const struct config *c, struct str *err)
         return s;
     struct str e;
     str_init(&e, 4096);
-    int r = bayes_store_open(s->db, 0, &s->store, &e);
+    int r = bayes_store_open(s->db, BAYES_STORE_LAZY, &s->store, &e);
     if (r < 0) {
         str_appendf(err, "%s: %s\n", config_source(c, "bayes_db"), str_cstr(&e));
         str_deinit(&e);

@@ -3,7 +3,7 @@
 #
 # Usage: scripts/setup-deps.sh [-n] [GROUP...]
 #   build   compilers and build tools: gcc, make, cmake, ninja, pkg-config,
-#           LMDB (the Bayes store),
+#           LMDB and hiredis (the Bayes stores),
 #           clang with libFuzzer and the sanitizer run-times
 #   demo    build + a mail server to filter through: postfix (installed with
 #           "No configuration": no system instance is set up or started),
@@ -11,7 +11,7 @@
 #           namespace; unshare comes from util-linux, which is Essential)
 #   test    build + demo + what the tests need: GMime (differential test),
 #           python3 (compare.py, corpus lists), node/npm (the corpus is
-#           fetched with npm pack), /usr/bin/time
+#           fetched with npm pack), /usr/bin/time, redis-server (Bayes store test)
 #   bench   test + hyperfine, bogofilter (the Bayes evaluation's peer)
 #   all     every group
 # With no GROUP, "test" is meant. -n only prints what is missing (exit 1 if
@@ -31,7 +31,8 @@ pkgs_build="gcc libc6-dev make cmake ninja-build pkg-config clang libclang-rt-14
 pkgs_mta="postfix swaks iproute2"
 pkgs_test="libgmime-3.0-dev python3 time miltertest"
 pkgs_bench="hyperfine"
-pkgs_bayes="liblmdb-dev"
+pkgs_bayes="liblmdb-dev libhiredis-dev"
+pkgs_bayes_test="redis-server"
 pkgs_bayes_bench="bogofilter"
 
 usage() {
@@ -44,9 +45,9 @@ group_packages() {
 	case "$1" in
 	build) echo "$pkgs_build $pkgs_bayes" ;;
 	demo) echo "$pkgs_build $pkgs_bayes $pkgs_mta" ;;
-	test) echo "$pkgs_build $pkgs_bayes $pkgs_mta $pkgs_test" ;;
-	bench) echo "$pkgs_build $pkgs_bayes $pkgs_mta $pkgs_test $pkgs_bench $pkgs_bayes_bench" ;;
-	all) echo "$pkgs_build $pkgs_bayes $pkgs_mta $pkgs_test $pkgs_bench $pkgs_bayes_bench" ;;
+	test) echo "$pkgs_build $pkgs_bayes $pkgs_mta $pkgs_test $pkgs_bayes_test" ;;
+	bench) echo "$pkgs_build $pkgs_bayes $pkgs_mta $pkgs_test $pkgs_bayes_test $pkgs_bench $pkgs_bayes_bench" ;;
+	all) echo "$pkgs_build $pkgs_bayes $pkgs_mta $pkgs_test $pkgs_bayes_test $pkgs_bench $pkgs_bayes_bench" ;;
 	*) echo "$0: unknown group '$1'" >&2; usage ;;
 	esac
 }

@@ -18,6 +18,7 @@ bayes_params_default(void)
         .max_tokens = BAYES_MAX_TOKENS_DEFAULT,
         .spam_cutoff = BAYES_SPAM_CUTOFF_DEFAULT,
         .ham_cutoff = BAYES_HAM_CUTOFF_DEFAULT,
+        .tie = BAYES_TIE_DEFAULT,
     };
 }
 
@@ -59,6 +60,12 @@ bayes_chi2q(double x2, unsigned v)
 double
 bayes_fisher(const double *probs, size_t n)
 {
+    return bayes_fisher_tie(probs, n, 0.0);
+}
+
+double
+bayes_fisher_tie(const double *probs, size_t n, double tie)
+{
     if (n == 0)
         return 0.5;
     double ln_f = 0, ln_1f = 0;
@@ -74,7 +81,25 @@ bayes_fisher(const double *probs, size_t n)
     /* qs small: the tokens reject "not spam"; qh small: "not ham". */
     double lqs = chi2q_log(-2.0 * ln_1f, (unsigned)(2 * n));
     double lqh = chi2q_log(-2.0 * ln_f, (unsigned)(2 * n));
-    return (1.0 + exp(lqh) - exp(lqs)) / 2.0; /* (1 + S - H) / 2 */
+    double p = (1.0 + exp(lqh) - exp(lqs)) / 2.0; /* (1 + S - H) / 2 */
+    if (tie > 0 && fabs(p - 0.5) < BAYES_TIE_EPS)
+        p = 0.5 + tie * tanh((lqh - lqs) / BAYES_TIE_SCALE);
+    return p;
+}
+
+double
+bayes_geometric(const double *probs, size_t n)
+{
+    if (n == 0)
+        return 0.5;
+    double ln_f = 0, ln_1f = 0;
+    for (size_t i = 0; i < n; i++) {
+        double f = probs[i] < 1e-9 ? 1e-9 : probs[i] > 1 - 1e-9 ? 1 - 1e-9 : probs[i];
+        ln_f += log(f);
+        ln_1f += log(1 - f);
+    }
+    double P = 1 - exp(ln_1f / (double)n), Q = 1 - exp(ln_f / (double)n);
+    return P + Q > 0 ? (1 + (P - Q) / (P + Q)) / 2 : 0.5;
 }
 
 static int
@@ -106,7 +131,7 @@ bayes_classify(const struct bayes_params *p, const struct bayes_count *counts, s
     double *probs = arena_calloc(a, k ? k : 1, sizeof(*probs));
     for (size_t i = 0; i < k; i++)
         probs[i] = c[i].prob;
-    r->probability = bayes_fisher(probs, k);
+    r->probability = p->geometric ? bayes_geometric(probs, k) : bayes_fisher_tie(probs, k, p->tie);
     r->cls = bayes_class_of(p, r->probability);
     r->clues = c;
     r->nclues = k;

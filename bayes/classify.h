@@ -17,10 +17,17 @@
 /* Defaults (docs/bayes.md says how the evaluation chose them). */
 #define BAYES_ROBS_DEFAULT 0.0178
 #define BAYES_ROBX_DEFAULT 0.52
-#define BAYES_MIN_DEV_DEFAULT 0.375
+#define BAYES_MIN_DEV_DEFAULT 0.45
 #define BAYES_MAX_TOKENS_DEFAULT 150
 #define BAYES_SPAM_CUTOFF_DEFAULT 0.99
 #define BAYES_HAM_CUTOFF_DEFAULT 0.45
+/* Ties: a Fisher result within BAYES_TIE_EPS of 0.5 (both hypotheses
+ * rejected: strong spam and strong ham tokens) is moved up to tie away
+ * from 0.5 by the balance of the two chi-square tails, ln Qh - ln Qs
+ * (nats, scaled by BAYES_TIE_SCALE). It stays inside the unsure band. */
+#define BAYES_TIE_DEFAULT 0.0
+#define BAYES_TIE_EPS 1e-3
+#define BAYES_TIE_SCALE 20.0
 
 struct bayes_params {
     double robs;       /* Robinson's s: weight of the prior (> 0) */
@@ -29,6 +36,8 @@ struct bayes_params {
     size_t max_tokens; /* the most telling tokens that are combined */
     double spam_cutoff; /* probability >= this: spam */
     double ham_cutoff;  /* probability <= this: ham; between: unsure */
+    double tie;         /* half-width of the tie band (0: off); see above */
+    bool geometric;     /* Robinson's geometric-mean combining, not Fisher's */
 };
 
 struct bayes_params bayes_params_default(void);
@@ -64,6 +73,11 @@ double bayes_chi2q(double x2, unsigned v);
 /* Fisher's combining of n probabilities: (1 + S - H) / 2 where S and H are
  * the chi-square tests of the spam and ham hypotheses. 0.5 when n is 0. */
 double bayes_fisher(const double *probs, size_t n);
+/* Robinson's geometric-mean combining: (1 + (P - Q) / (P + Q)) / 2 with
+ * P = 1 - (prod (1 - f))^(1/n), Q = 1 - (prod f)^(1/n). */
+double bayes_geometric(const double *probs, size_t n);
+/* The same, with ties moved up to tie away from 0.5 (see BAYES_TIE_*). */
+double bayes_fisher_tie(const double *probs, size_t n, double tie);
 /* Classify a message whose n tokens have the given counts. The clues
  * (the tokens combined) come from a. */
 void bayes_classify(const struct bayes_params *p, const struct bayes_count *counts,

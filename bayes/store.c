@@ -9,28 +9,42 @@
 #include <string.h>
 
 #include "bayes/store_lmdb.h"
+#include "bayes/store_redis.h"
 #include "bayes/token.h"
 #include "lib/mem.h"
+
+void
+bayes_store_key(uint64_t h, unsigned char k[BAYES_KEY_LEN])
+{
+    for (int i = 0; i < BAYES_KEY_LEN; i++)
+        k[i] = (unsigned char)(h >> (56 - 8 * i));
+}
+
+uint64_t
+bayes_store_hash(const unsigned char k[BAYES_KEY_LEN])
+{
+    uint64_t h = 0;
+    for (int i = 0; i < BAYES_KEY_LEN; i++)
+        h |= (uint64_t)k[i] << (56 - 8 * i);
+    return h;
+}
 
 int
 bayes_store_open(const char *spec, unsigned flags, struct bayes_store **s_r,
                  struct str *err)
 {
     *s_r = NULL;
-    if (strncmp(spec, "redis://", 8) == 0) {
-        str_appendf(err, "bayes_db %s: the Redis backend is not built in this version", spec);
-        return -1;
-    }
     if (spec[0] == '\0') {
         str_append_cstr(err, "bayes_db is empty");
         return -1;
     }
+    bool redis = strncmp(spec, "redis://", 8) == 0;
     void *b = NULL;
-    int r = bayes_lmdb_open(spec, flags, &b, err);
+    int r = redis ? bayes_redis_open(spec, flags, &b, err) : bayes_lmdb_open(spec, flags, &b, err);
     if (r != 0)
         return r;
     struct bayes_store *s = xcalloc(1, sizeof(*s));
-    s->ops = &bayes_lmdb_ops;
+    s->ops = redis ? &bayes_redis_ops : &bayes_lmdb_ops;
     s->backend = b;
     *s_r = s;
     return 0;

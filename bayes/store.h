@@ -8,8 +8,8 @@
  * Backends (chosen by the bayes_db setting, bayes_store_open):
  *   a path                 LMDB in that folder (store_lmdb.c): one writer and
  *                          many readers across processes, crash-safe
- *   redis://host:port/N    Redis: not built yet; the seam is struct
- *                          bayes_store_ops (docs/bayes.md)
+ *   redis://host:port/N    Redis (store_redis.c): several filterd hosts
+ *                          share one database
  *
  * Reading (bayes_store_lookup) may run in several threads at once on one
  * store; writing (begin ... commit) is for one thread at a time.
@@ -84,8 +84,18 @@ struct bayes_store {
     bool in_txn;
 };
 
+/* Tokens are stored by the top 48 bits of their hash, as 6 bytes
+ * big-endian (both backends), and their last learning to the day. */
+#define BAYES_KEY_LEN 6
+#define BAYES_DAY 86400u
+void bayes_store_key(uint64_t hash, unsigned char key[BAYES_KEY_LEN]);
+uint64_t bayes_store_hash(const unsigned char key[BAYES_KEY_LEN]);
+
 #define BAYES_STORE_WRITE 0x1  /* open for learning */
 #define BAYES_STORE_CREATE 0x2 /* create the database if missing */
+#define BAYES_STORE_LAZY 0x4   /* Redis: connect at the first use, not now
+                                  (a server down at start-up is then a
+                                  lookup error, under on_error_bayes) */
 
 /* Open the store named by spec (the bayes_db setting). Returns 0 and the
  * store in *s_r (free with bayes_store_close), 1 when the database does not

@@ -155,11 +155,25 @@ bayes_token_text(const struct bayes_token *tok, struct str *out)
     }
 }
 
-static int
-cmp_u64(const void *a, const void *b)
+/* LSD radix sort, 8 bits a pass, via tmp: linear, no comparisons. */
+static void
+radix_sort(uint64_t *v, uint64_t *tmp, size_t n)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
+    size_t count[256];
+    for (int shift = 0; shift < 64; shift += 8) {
+        memset(count, 0, sizeof(count));
+        for (size_t i = 0; i < n; i++)
+            count[(v[i] >> shift) & 0xff]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < 256; d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            tmp[count[(v[i] >> shift) & 0xff]++] = v[i];
+        memcpy(v, tmp, n * sizeof(*v));
+    }
 }
 
 uint64_t *
@@ -168,7 +182,10 @@ bayes_tokens_sorted(const struct bayes_tokens *t)
     uint64_t *h = arena_calloc(t->arena, t->n ? t->n : 1, sizeof(*h));
     for (size_t i = 0; i < t->n; i++)
         h[i] = t->v[i].hash;
-    qsort(h, t->n, sizeof(*h), cmp_u64);
+    if (t->n > 1) {
+        uint64_t *tmp = arena_calloc(t->arena, t->n, sizeof(*tmp));
+        radix_sort(h, tmp, t->n);
+    }
     return h;
 }
 
@@ -190,12 +207,24 @@ bayes_tokens_digest(const uint64_t *sorted, size_t n, uint8_t out[16])
 /* Words. */
 
 /* Bytes inside a word: letters, digits, 8-bit (UTF-8), a few marks. */
+static const bool word_bytes[256] = {
+    ['!'] = 1, ['$'] = 1, ['%'] = 1, ['\''] = 1, ['-'] = 1, ['.'] = 1, ['@'] = 1, ['_'] = 1,
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+    ['8'] = 1, ['9'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
+    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1,
+};
+
 static bool
 word_byte(unsigned char c)
 {
-    return c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-           (c >= 'A' && c <= 'Z') || c == '-' || c == '\'' || c == '.' || c == '_' ||
-           c == '$' || c == '@' || c == '%' || c == '!';
+    return c >= 0x80 || word_bytes[c];
 }
 
 /* Marks dropped at either end of a word. */
@@ -262,10 +291,11 @@ split_words(struct word_sink *ws, struct slice text)
     const unsigned char *p = (const unsigned char *)text.ptr;
     size_t i = 0, n = text.len;
     while (i < n && !ws->t->full) {
-        while (i < n && (!word_byte(p[i]) || utf8_separator(p + i, n - i)))
-            i += utf8_separator(p + i, n - i) ? utf8_separator(p + i, n - i) : 1;
+        size_t sep;
+        while (i < n && (!word_byte(p[i]) || (p[i] >= 0xc2 && utf8_separator(p + i, n - i))))
+            i += (p[i] >= 0xc2 && (sep = utf8_separator(p + i, n - i))) ? sep : 1;
         size_t start = i;
-        while (i < n && word_byte(p[i]) && !utf8_separator(p + i, n - i))
+        while (i < n && word_byte(p[i]) && !(p[i] >= 0xc2 && utf8_separator(p + i, n - i)))
             i++;
         if (i > start)
             take_word(ws, slice_make(text.ptr + start, i - start));

@@ -26,7 +26,7 @@ static const struct config_key bayes_schema[] = {
      "Robinson's s: the weight of bayes_robx for rare tokens"},
     {"bayes_robx", CONFIG_STRING, "0.52", 0, 0,
      "Robinson's x: the spam probability of a token seen too little"},
-    {"bayes_min_dev", CONFIG_STRING, "0.375", 0, 0,
+    {"bayes_min_dev", CONFIG_STRING, "0.45", 0, 0,
      "tokens whose probability is nearer 0.5 than this are not used"},
     {"bayes_max_tokens", CONFIG_INT, "150", 1, 100000, "most telling tokens combined"},
     {"bayes_spam_cutoff", CONFIG_STRING, "0.99", 0, 0,
@@ -145,7 +145,7 @@ state_new(const struct config *c, struct str *err)
         return s;
     struct str e;
     str_init(&e, 4096);
-    int r = bayes_store_open(s->db, 0, &s->store, &e);
+    int r = bayes_store_open(s->db, BAYES_STORE_LAZY, &s->store, &e);
     if (r < 0) {
         str_appendf(err, "%s: %s\n", config_source(c, "bayes_db"), str_cstr(&e));
         str_deinit(&e);

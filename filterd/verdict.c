@@ -130,7 +130,7 @@ verdict_json(const struct verdict *v, struct str *out)
     }
     str_append_cstr(out, "],\"bayes\":");
     if (v->bayes_trained) {
-        str_appendf(out, "{\"probability\":%.4f,\"tokens\":[", v->bayes_probability);
+        str_appendf(out, "{\"probability\":%.6f,\"tokens\":[", v->bayes_probability);
         for (size_t i = 0; i < v->nbayes_tokens; i++) {
             const struct verdict_bayes_token *t = &v->bayes_tokens[i];
             str_append_cstr(out, i ? ",{\"token\":" : "{\"token\":");

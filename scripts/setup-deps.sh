@@ -6,7 +6,7 @@
 #           clang with libFuzzer and the sanitizer run-times, and the
 #           libraries filterd links: c-ares, libpsl and the public suffix
 #           list (DNS lists), libclamav and libmagic (viruses, file types),
-#           LMDB (the Bayes store)
+#           LMDB and hiredis (the Bayes stores)
 #   demo    build + a mail server to filter through: postfix (installed with
 #           "No configuration": no system instance is set up or started),
 #           swaks (the SMTP client), iproute2 (`ip`, for the network
@@ -17,7 +17,8 @@
 #           test server), clamav-testfiles (the samples the virus tests
 #           detect), spamassassin and spamc (stock rules and the
 #           rule-agreement test), m4, libwrap0 and liblockfile1 (for the
-#           unpacked sendmail .debs of the Sendmail test)
+#           unpacked sendmail .debs of the Sendmail test), redis-server
+#           (the Bayes store test)
 #   bench   test + hyperfine, the peers of the benchmarks: bogofilter
 #           (Bayes), clamd and clamdscan (bench/clamav; where no
 #           policy-rc.d forbids it, installing clamav-daemon enables
@@ -42,7 +43,8 @@ pkgs_dns_test="dnsmasq-base"
 pkgs_virus="libclamav-dev libmagic-dev"
 pkgs_virus_test="clamav-testfiles"
 pkgs_virus_bench="clamav-daemon clamdscan"
-pkgs_bayes="liblmdb-dev"
+pkgs_bayes="liblmdb-dev libhiredis-dev"
+pkgs_bayes_test="redis-server"
 pkgs_bayes_bench="bogofilter"
 pkgs_rules_test="spamassassin spamc"
 # Sendmail's end-to-end test unpacks Debian's sendmail .debs (they conflict
@@ -52,7 +54,7 @@ pkgs_sendmail="m4 libwrap0 liblockfile1"
 pkgs_ezlist_bench="mlmmj bc"
 # Every library the build links, and every server or sample the tests use.
 pkgs_libs="$pkgs_dns $pkgs_virus $pkgs_bayes"
-pkgs_test_parts="$pkgs_dns_test $pkgs_virus_test $pkgs_rules_test $pkgs_sendmail"
+pkgs_test_parts="$pkgs_dns_test $pkgs_virus_test $pkgs_rules_test $pkgs_sendmail $pkgs_bayes_test"
 pkgs_bench_peers="$pkgs_bayes_bench $pkgs_virus_bench $pkgs_ezlist_bench"
 pkgs_mta="postfix swaks iproute2"
 pkgs_test="libgmime-3.0-dev python3 time miltertest"

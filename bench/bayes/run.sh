@@ -3,7 +3,12 @@
 # split of the SpamAssassin public corpus (scripts/fetch-corpus.sh).
 #
 # Usage: bench/bayes/run.sh [BUILD] [RUNS]
+#        bench/bayes/run.sh --cv [BUILD] [K]
 #   BUILD  the build folder (default build); RUNS timing runs (default 3)
+#   --sa   also SpamAssassin's Bayes (bench/bayes/sa.sh; one run, minutes)
+#   --cv   instead: K-fold cross-validation (default 10) over all 6046
+#          messages with bayes_eval (in memory, no store), at the default
+#          parameters and the ones the evaluation compared (docs/bayes.md)
 # Trains salearn (into a fresh LMDB database) and bogofilter (fresh
 # wordlist, built-in defaults, -C) on train.list, classifies test.list with
 # `filterd check --json` in one process (bulk) and `bogofilter -T -b`, and
@@ -15,10 +20,22 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
+cv=0
+sa=0
+case "${1:-}" in
+--cv) cv=1; shift ;;
+--sa) sa=1; shift ;;
+esac
 build=${1:-$top/build}
 runs=${2:-3}
+[ "$cv" = 0 ] || runs=${2:-10}
 corpus=${TAMIS_CORPUS_CACHE:-$top/.cache/corpus}
 "$top/scripts/fetch-corpus.sh" >/dev/null
+if [ "$cv" = 1 ]; then
+	# robs,robx,min_dev,max_tokens[,tie[,geometric]]
+	exec "$build/bench/bayes/bayes_eval" -p 0.0178,0.52,0.45,150 -p 0.0178,0.52,0.375,150 \
+		-p 0.1,0.52,0.45,150 -p 0.0178,0.52,0.45,150,0.04 cv "$runs" "$corpus/all.list"
+fi
 work=${TMPDIR:-/tmp}/tamis-bayes-bench
 rm -rf "$work"
 mkdir -p "$work"
@@ -38,7 +55,7 @@ timed() {
 
 # tamis: train, then classify in bulk (filterd check, one process per
 # xargs batch).
-for r in $(seq "$runs"); do
+for _ in $(seq "$runs"); do
 	rm -rf "$work/db"
 	timed tamis.train sh -c "xargs '$build/bayes/salearn' -q --dbpath '$work/db' --spam \
 		<'$work/train-spam' && xargs '$build/bayes/salearn' -q --dbpath '$work/db' --ham \
@@ -50,7 +67,7 @@ done
 du -sk "$work/db" | cut -f1 >"$work/tamis.kb"
 
 # bogofilter: the same files, built-in defaults (-C), fresh wordlist.
-for r in $(seq "$runs"); do
+for _ in $(seq "$runs"); do
 	rm -rf "$work/bogo"
 	mkdir "$work/bogo"
 	timed bogo.train sh -c "bogofilter -C -d '$work/bogo' -s -b <'$work/train-spam' &&
@@ -59,5 +76,9 @@ for r in $(seq "$runs"); do
 		>'$work/bogo.out'; [ \$? -lt 3 ]"
 done
 du -sk "$work/bogo" | cut -f1 >"$work/bogo.kb"
+
+if [ "$sa" = 1 ]; then
+	"$top/bench/bayes/sa.sh" "$work"
+fi
 
 python3 "$top/bench/bayes/score.py" "$work"

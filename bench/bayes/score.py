@@ -26,6 +26,10 @@ def bogo_probs():
     return out
 
 
+def sa_probs():
+    return [float(l) for l in open(os.path.join(work, "sa.probs"))]
+
+
 def auc(p):
     pos = sorted(x for x, t in zip(p, truth) if t)
     neg = sorted(x for x, t in zip(p, truth) if not t)
@@ -48,8 +52,10 @@ def fn_at_fp(p, fp_rate=0.001):
 
 
 def row(name, p, spam_cut, ham_cut, kb, ntrain):
-    fp5 = sum(1 for x, t in zip(p, truth) if not t and x > 0.5)
-    fn5 = sum(1 for x, t in zip(p, truth) if t and x <= 0.5)
+    fp5 = sum(1 for x, t in zip(p, truth) if not t and x >= 0.5)  # spam from 0.5 on
+    fn5 = sum(1 for x, t in zip(p, truth) if t and x < 0.5)
+    fpg = sum(1 for x, t in zip(p, truth) if not t and x > 0.5)  # spam above 0.5
+    fng = sum(1 for x, t in zip(p, truth) if t and x <= 0.5)
     fp3 = sum(1 for x, t in zip(p, truth) if not t and x >= spam_cut)
     fn3 = sum(1 for x, t in zip(p, truth) if t and x <= ham_cut)
     un = sum(1 for x in p if ham_cut < x < spam_cut)
@@ -57,7 +63,8 @@ def row(name, p, spam_cut, ham_cut, kb, ntrain):
     tr, trc = med(name + ".train")
     cl, clc = med(name + ".classify")
     print(f"{name}:")
-    print(f"  cut-off 0.5:          FP {fp5} ({100*fp5/nham:.2f}%)  FN {fn5} ({100*fn5/nspam:.2f}%)")
+    print(f"  spam from 0.5 on:     FP {fp5} ({100*fp5/nham:.2f}%)  FN {fn5} ({100*fn5/nspam:.2f}%)")
+    print(f"  spam above 0.5:       FP {fpg} ({100*fpg/nham:.2f}%)  FN {fng} ({100*fng/nspam:.2f}%)")
     print(f"  three-way ({ham_cut}/{spam_cut}): FP {fp3}  FN {fn3}  unsure {un}")
     print(f"  ROC AUC {auc(p):.5f}; FN at FP 0.1%: {fnx} ({100*fnx/nspam:.2f}%), threshold {thr:.4f}")
     print(f"  train {ntrain} msgs: wall {tr:.2f} s, CPU {trc:.2f} s ({ntrain/trc:.0f} msg/s CPU)")
@@ -83,3 +90,9 @@ print(f"test: {nham} ham, {nspam} spam; train: {ntrain}; medians of {nruns} runs
 t = row("tamis", tamis_probs(), 0.99, 0.45, kb("tamis.kb"), ntrain)
 b = row("bogo", bogo_probs(), 0.99, 0.45, kb("bogo.kb"), ntrain)
 print(f"speed, CPU time of bogofilter / tamis: train {b[0]/t[0]:.2f}x, classify {b[1]/t[1]:.2f}x")
+if os.path.exists(os.path.join(work, "sa.probs")):
+    # SpamAssassin's Bayes: BAYES_99 from 0.99, BAYES_00 up to 0.01 (its own
+    # bands as the three-way rule); one run.
+    s = row("sa", sa_probs(), 0.99, 0.01, kb("sa.kb"), ntrain)
+    print(f"speed, CPU time of SpamAssassin / tamis: train {s[0]/t[0]:.2f}x, "
+          f"classify {s[1]/t[1]:.2f}x")

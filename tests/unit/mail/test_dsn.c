@@ -56,6 +56,9 @@ static const struct {
     unsigned flags;
 } samples[] = {
     {"postfix.eml", 0, "rfc3464|joe@example.net failed 5.1.1 hard", "mx.example.org", 0},
+    /* written by this machine's Postfix: tests/data/dsn/capture-postfix.sh */
+    {"postfix-real.eml", 0, "rfc3464|nobody@test.example failed 5.1.1 hard", "mx.test.example",
+     0},
     {"sendmail.eml", 0,
      "rfc3464|bob@example.com failed 5.1.1 hard; carol@example.com failed 5.2.1 hard",
      "relay.example.com", 0},

@@ -17,8 +17,10 @@
 struct dsn_limits
 dsn_limits_default(void)
 {
-    return (struct dsn_limits){.rcpt_max = 1000, .field_max = 2000,
-                               .status_max = (size_t)1 << 20, .text_max = (size_t)256 << 10};
+    return (struct dsn_limits){.rcpt_max = 1000,
+                               .field_max = 2000,
+                               .status_max = (size_t)1 << 20,
+                               .text_max = (size_t)256 << 10};
 }
 
 struct dsn_recipient *
@@ -40,8 +42,10 @@ dsn_rcpt_add(struct dsn_ctx *c)
         c->cap = ncap;
     }
     struct dsn_recipient *rc = &r->rcpts[r->n++];
-    *rc = (struct dsn_recipient){.final_recipient = "", .original_recipient = "",
-                                 .diagnostic = "", .remote_mta = ""};
+    *rc = (struct dsn_recipient){.final_recipient = "",
+                                 .original_recipient = "",
+                                 .diagnostic = "",
+                                 .remote_mta = ""};
     return rc;
 }
 
@@ -63,6 +67,16 @@ dsn_case_contains(struct slice s, const char *needle)
         if (slice_case_eq_cstr(slice_make(s.ptr + i, n), needle))
             return true;
     return false;
+}
+
+void
+dsn_part_decode(struct dsn_ctx *c, const struct mime_part *p, size_t max,
+                unsigned cut_flag, struct str *out)
+{
+    unsigned dflags = 0;
+    str_init(out, max);
+    if (mime_part_decode(p, c->msg, c->len, out, &dflags) < 0)
+        c->out->flags |= cut_flag;
 }
 
 bool
@@ -114,7 +128,8 @@ dsn_status_parse(struct slice s, struct dsn_status *st)
 static bool
 is_alnum(int ch)
 {
-    return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+    return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
+           (ch >= 'A' && ch <= 'Z');
 }
 
 /* An enhanced code may start at i: not glued to a word, number or dot. */
@@ -227,8 +242,10 @@ action_parse(const char *v)
     static const struct {
         const char *name;
         enum dsn_action action;
-    } names[] = {{"failed", DSN_ACTION_FAILED},       {"delayed", DSN_ACTION_DELAYED},
-                 {"delivered", DSN_ACTION_DELIVERED}, {"relayed", DSN_ACTION_RELAYED},
+    } names[] = {{"failed", DSN_ACTION_FAILED},
+                 {"delayed", DSN_ACTION_DELAYED},
+                 {"delivered", DSN_ACTION_DELIVERED},
+                 {"relayed", DSN_ACTION_RELAYED},
                  {"expanded", DSN_ACTION_EXPANDED}};
     size_t n = 0;
     while (v[n] != '\0' && v[n] != ' ' && v[n] != '\t' && v[n] != '(' && v[n] != ';')
@@ -256,8 +273,8 @@ recipient_block(struct dsn_ctx *c, const struct header_block *b)
     r->remote_mta = field_value(c, b, "Remote-MTA", true);
     struct dsn_status from_diag;
     dsn_text_codes(slice_from_cstr(r->diagnostic), &r->smtp_code, &from_diag);
-    if (dsn_status_parse(slice_from_cstr(field_value(c, b, "Status", false)), &r->status) <
-        0) {
+    if (dsn_status_parse(slice_from_cstr(field_value(c, b, "Status", false)),
+                         &r->status) < 0) {
         r->status = from_diag;
         if (r->status.klass == 0)
             c->out->flags |= DSN_F_MALFORMED;
@@ -306,14 +323,16 @@ static bool
 is_original_type(const char *t)
 {
     return strcmp(t, "message/rfc822") == 0 || strcmp(t, "message/global") == 0 ||
-           strcmp(t, "text/rfc822-headers") == 0 || strcmp(t, "message/global-headers") == 0;
+           strcmp(t, "text/rfc822-headers") == 0 ||
+           strcmp(t, "message/global-headers") == 0;
 }
 
 /* The first status part outside any returned message, or NULL. */
 static const struct mime_part *
 find_status_part(const struct mime_message *m)
 {
-    for (const struct mime_part *p = m->root; p != NULL; p = mime_next((struct mime_part *)p))
+    for (const struct mime_part *p = m->root; p != NULL;
+         p = mime_next((struct mime_part *)p))
         if (p->kind == MIME_LEAF && is_status_type(p->type) && !dsn_in_message(p))
             return p;
     return NULL;
@@ -335,10 +354,7 @@ rfc3464_parse(struct dsn_ctx *c)
     if (sp == NULL)
         return -1;
     struct str body;
-    unsigned dflags = 0;
-    str_init(&body, c->lim->status_max);
-    if (mime_part_decode(sp, c->msg, c->len, &body, &dflags) < 0)
-        c->out->flags |= DSN_F_STATUS_CUT;
+    dsn_part_decode(c, sp, c->lim->status_max, DSN_F_STATUS_CUT, &body);
     c->out->source = DSN_SOURCE_RFC3464;
     c->out->original = find_original(sp);
     status_blocks(c, str_slice(&body));
@@ -349,14 +365,14 @@ rfc3464_parse(struct dsn_ctx *c)
 }
 
 int
-dsn_parse_tree(struct arena *a, const struct mail_limits *mlim, const struct dsn_limits *lim,
-               const struct mime_message *m, const char *msg, size_t len,
-               struct dsn_report *out)
+dsn_parse_tree(struct arena *a, const struct mail_limits *mlim,
+               const struct dsn_limits *lim, const struct mime_message *m,
+               const char *msg, size_t len, struct dsn_report *out)
 {
-    *out = (struct dsn_report){.source = DSN_SOURCE_NONE, .reporting_mta = "",
-                               .envelope_id = ""};
-    struct dsn_ctx c = {.a = a, .mlim = mlim, .lim = lim, .m = m, .msg = msg,
-                        .len = len, .out = out};
+    *out = (struct dsn_report){
+        .source = DSN_SOURCE_NONE, .reporting_mta = "", .envelope_id = ""};
+    struct dsn_ctx c = {
+        .a = a, .mlim = mlim, .lim = lim, .m = m, .msg = msg, .len = len, .out = out};
     if (m->flags != 0)
         out->flags |= DSN_F_MIME_DAMAGED;
     if (rfc3464_parse(&c) == 0 || dsn_text_parse(&c) == 0)
@@ -387,18 +403,31 @@ text_has_any(const char *s, const char *const *words)
 }
 
 static const char *const full_words[] = {
-    "mailbox full", "mailbox is full", "over quota", "quota exceeded",
+    "mailbox full",     "mailbox is full",      "over quota",         "quota exceeded",
     "exceeded storage", "insufficient storage", "mailbox size limit", NULL};
 static const char *const policy_words[] = {
-    "dmarc", "spf", "dkim", "blocklist", "blacklist", "block list", "black list",
-    "spamhaus", "spam", "policy", "reputation", "rbl", "dnsbl", "blocked", "denied by",
-    NULL};
-static const char *const gone_words[] = {
-    "user unknown", "unknown user", "no such user", "no such mailbox", "no such recipient",
-    "recipient unknown", "unknown recipient", "invalid recipient", "invalid mailbox",
-    "mailbox not found", "user not found", "recipient not found", "does not exist",
-    "doesn't exist", "no mailbox here", "account disabled", "account has been disabled",
-    "mailbox disabled", NULL};
+    "dmarc",      "spf",      "dkim",      "blocklist", "blacklist",  "block list",
+    "black list", "spamhaus", "spam",      "policy",    "reputation", "rbl",
+    "dnsbl",      "blocked",  "denied by", NULL};
+static const char *const gone_words[] = {"user unknown",
+                                         "unknown user",
+                                         "no such user",
+                                         "no such mailbox",
+                                         "no such recipient",
+                                         "recipient unknown",
+                                         "unknown recipient",
+                                         "invalid recipient",
+                                         "invalid mailbox",
+                                         "mailbox not found",
+                                         "user not found",
+                                         "recipient not found",
+                                         "does not exist",
+                                         "doesn't exist",
+                                         "no mailbox here",
+                                         "account disabled",
+                                         "account has been disabled",
+                                         "mailbox disabled",
+                                         NULL};
 
 /* A 5.x.x status (or a 5xx code with no status): by its subject and
  * detail first, then by the words of the diagnostic. */
@@ -417,7 +446,8 @@ classify_permanent(const struct dsn_recipient *r)
         return DSN_CLASS_TEMPORARY;
     if (text_has_any(r->diagnostic, policy_words))
         return DSN_CLASS_POLICY;
-    if ((sub == 0 || sub == 2 || sub == 4 || sub == 5) && text_has_any(r->diagnostic, gone_words))
+    if ((sub == 0 || sub == 2 || sub == 4 || sub == 5) &&
+        text_has_any(r->diagnostic, gone_words))
         return DSN_CLASS_HARD;
     return DSN_CLASS_UNKNOWN;
 }
@@ -451,7 +481,7 @@ dsn_classify(const struct dsn_recipient *r)
 const char *
 dsn_action_name(enum dsn_action a)
 {
-    static const char *const names[] = {"unknown", "failed", "delayed",
+    static const char *const names[] = {"unknown",   "failed",  "delayed",
                                         "delivered", "relayed", "expanded"};
     return (unsigned)a < sizeof names / sizeof names[0] ? names[a] : "unknown";
 }
@@ -459,7 +489,8 @@ dsn_action_name(enum dsn_action a)
 const char *
 dsn_class_name(enum dsn_class c)
 {
-    static const char *const names[] = {"unknown", "hard", "policy", "temporary", "success"};
+    static const char *const names[] = {"unknown", "hard", "policy", "temporary",
+                                        "success"};
     return (unsigned)c < sizeof names / sizeof names[0] ? names[c] : "unknown";
 }
 

@@ -62,30 +62,31 @@ struct dsn_recipient {
                                        removed), unfolded; "" if none */
     const char *original_recipient; /* same; "" if none */
     enum dsn_action action;
-    struct dsn_status status;       /* Status, else the code in the
-                                       diagnostic, else klass 0 */
-    int smtp_code;                  /* the 3-digit reply code in the
-                                       diagnostic (550), or 0 */
-    const char *diagnostic;         /* Diagnostic-Code without its type, or
-                                       the reason lines of a best-effort
-                                       parse; unfolded, UTF-8 or raw; "" */
-    const char *remote_mta;         /* Remote-MTA without its type; "" */
+    struct dsn_status status; /* Status, else the code in the
+                                 diagnostic, else klass 0 */
+    int smtp_code;            /* the 3-digit reply code in the
+                                 diagnostic (550), or 0 */
+    const char *diagnostic;   /* Diagnostic-Code without its type, or
+                                 the reason lines of a best-effort
+                                 parse; unfolded, UTF-8 or raw; "" */
+    const char *remote_mta;   /* Remote-MTA without its type; "" */
 };
 
 /* Flags of a report. */
-#define DSN_F_RCPT_LIMIT 0x01   /* rcpt_max reached: later recipients dropped */
-#define DSN_F_FIELD_CUT 0x02    /* a field or reason longer than field_max was cut */
-#define DSN_F_STATUS_CUT 0x04   /* the status part passed status_max */
-#define DSN_F_TEXT_CUT 0x08     /* the text scanned passed text_max */
-#define DSN_F_MALFORMED 0x10    /* a report without a usable status part, a
-                                   block without a recipient, a bad line */
+#define DSN_F_RCPT_LIMIT 0x01 /* rcpt_max reached: later recipients dropped */
+#define DSN_F_FIELD_CUT 0x02  /* a field or reason longer than field_max was cut */
+#define DSN_F_STATUS_CUT 0x04 /* the status part passed status_max */
+#define DSN_F_TEXT_CUT 0x08   /* the text scanned passed text_max */
+/* a report without a usable status part, a block without a recipient, a
+ * line that is no field, a recipient without a status */
+#define DSN_F_MALFORMED 0x10
 #define DSN_F_MIME_DAMAGED 0x20 /* the MIME parser flagged the message */
 
 struct dsn_report {
     enum dsn_source source;
-    const char *reporting_mta;  /* Reporting-MTA without its type, or the
-                                   host of a QSBMF greeting; "" */
-    const char *envelope_id;    /* Original-Envelope-Id; "" */
+    const char *reporting_mta;   /* Reporting-MTA without its type, or the
+                                    host of a QSBMF greeting; "" */
+    const char *envelope_id;     /* Original-Envelope-Id; "" */
     struct dsn_recipient *rcpts; /* in the order of the report */
     size_t n;
     const struct mime_part *original; /* the returned message or its
@@ -108,8 +109,9 @@ struct dsn_limits dsn_limits_default(void);
  * 0 if it was recognised as a bounce (out->source is not NONE; out->n may
  * still be 0 for a report whose recipients could not be read), else -1
  * (out->source is NONE, out->n is 0). Never fails otherwise. */
-int dsn_parse(struct arena *a, const struct mail_limits *mlim, const struct dsn_limits *lim,
-              const char *msg, size_t len, struct dsn_report *out);
+int dsn_parse(struct arena *a, const struct mail_limits *mlim,
+              const struct dsn_limits *lim, const char *msg, size_t len,
+              struct dsn_report *out);
 
 /* The same over a tree already built (mime_parse or mime_parser_*) from
  * msg[0..len); out->original points into that tree. */

@@ -14,7 +14,6 @@
 
 #include "mail/address.h"
 #include "mail/header.h"
-#include "mail/mime_decode.h"
 
 #define QSBMF_GREETING "Hi. This is the qmail-send program at "
 
@@ -37,8 +36,10 @@ next_line(struct slice text, size_t *off, struct slice *line)
 static const struct mime_part *
 find_text_part(const struct mime_message *m)
 {
-    for (const struct mime_part *p = m->root; p != NULL; p = mime_next((struct mime_part *)p))
-        if (p->kind == MIME_LEAF && strcmp(p->type, "text/plain") == 0 && !dsn_in_message(p))
+    for (const struct mime_part *p = m->root; p != NULL;
+         p = mime_next((struct mime_part *)p))
+        if (p->kind == MIME_LEAF && strcmp(p->type, "text/plain") == 0 &&
+            !dsn_in_message(p))
             return p;
     return NULL;
 }
@@ -47,9 +48,9 @@ find_text_part(const struct mime_message *m)
 static bool
 is_stop_line(struct slice line)
 {
-    static const char *const words[] = {"original message", "below this line", "copy of",
-                                        "returned message", "headers of", "original headers",
-                                        NULL};
+    static const char *const words[] = {
+        "original message", "below this line",  "copy of", "returned message",
+        "headers of",       "original headers", NULL};
     if (line.len < 3 || memcmp(line.ptr, "---", 3) != 0)
         return false;
     for (size_t i = 0; words[i] != NULL; i++)
@@ -65,7 +66,7 @@ set_status(struct dsn_recipient *r, struct slice reason, int default_klass)
     if (r->status.klass == 0)
         r->status.klass = r->smtp_code >= 400 ? r->smtp_code / 100 : default_klass;
     r->action = r->status.klass == 4 && default_klass == 0 ? DSN_ACTION_DELAYED
-                                                            : DSN_ACTION_FAILED;
+                                                           : DSN_ACTION_FAILED;
 }
 
 /* --- QSBMF ----------------------------------------------------------- */
@@ -106,7 +107,8 @@ qsbmf_parse(struct dsn_ctx *c, struct slice text)
     bool in_rcpt = false;
     struct str reason;
     str_init(&reason, c->lim->field_max);
-    while (next_line(text, &off, &line) && !(line.len >= 3 && memcmp(line.ptr, "---", 3) == 0)) {
+    while (next_line(text, &off, &line) &&
+           !(line.len >= 3 && memcmp(line.ptr, "---", 3) == 0)) {
         if (line.len >= 3 && line.ptr[0] == '<' && line.ptr[line.len - 2] == '>' &&
             line.ptr[line.len - 1] == ':') {
             if (in_rcpt)
@@ -150,8 +152,9 @@ looks_like_bounce(const struct mime_message *m)
 {
     static const char *const from[] = {"mailer-daemon", "postmaster", "mail delivery",
                                        NULL};
-    static const char *const subject[] = {"undeliver", "delivery", "failure", "failed",
-                                          "returned", "bounce", "not delivered", NULL};
+    static const char *const subject[] = {"undeliver",     "delivery", "failure",
+                                          "failed",        "returned", "bounce",
+                                          "not delivered", NULL};
     static const char *const auto_sub[] = {"auto-generated", "auto-replied", NULL};
     const struct header_block *h = &m->root->headers;
     return header_has(h, "From", from) || header_has(h, "Subject", subject) ||
@@ -162,15 +165,16 @@ looks_like_bounce(const struct mime_message *m)
 static bool
 local_char(int ch)
 {
-    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+           (ch >= '0' && ch <= '9') ||
            (ch != 0 && strchr(".!#$%&'*+/=?^_`{|}~-", ch) != NULL);
 }
 
 static bool
 domain_char(int ch)
 {
-    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-           ch == '.' || ch == '-';
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+           (ch >= '0' && ch <= '9') || ch == '.' || ch == '-';
 }
 
 /* The first plausible address in a line ("local@domain", domain
@@ -261,10 +265,7 @@ dsn_text_parse(struct dsn_ctx *c)
     if (p == NULL)
         return -1;
     struct str text;
-    unsigned dflags = 0;
-    str_init(&text, c->lim->text_max);
-    if (mime_part_decode(p, c->msg, c->len, &text, &dflags) < 0)
-        c->out->flags |= DSN_F_TEXT_CUT;
+    dsn_part_decode(c, p, c->lim->text_max, DSN_F_TEXT_CUT, &text);
     int rc = qsbmf_parse(c, str_slice(&text));
     if (rc < 0)
         rc = plain_parse(c, str_slice(&text));

@@ -35,6 +35,11 @@ void dsn_text_codes(struct slice s, int *smtp_r, struct dsn_status *st_r);
 /* Case-insensitive search of the NUL-terminated needle in s. */
 bool dsn_case_contains(struct slice s, const char *needle);
 
+/* The decoded body of part p into out (initialised here with maximum
+ * max; the caller deinits it); cut_flag is set on the report when cut. */
+void dsn_part_decode(struct dsn_ctx *c, const struct mime_part *p, size_t max,
+                     unsigned cut_flag, struct str *out);
+
 /* Whether part lies inside a returned message (a message/rfc822 part). */
 bool dsn_in_message(const struct mime_part *p);
 

@@ -13,7 +13,8 @@
 static bool
 atext_safe(int ch)
 {
-    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+           (ch >= '0' && ch <= '9') ||
            (ch != 0 && strchr("!#$%&'*-/?^_`{|}~.", ch) != NULL);
 }
 
@@ -88,7 +89,8 @@ verp_decode(struct slice enc, unsigned flags, struct str *out)
     if (eq <= 0 || (size_t)eq + 1 >= enc.len)
         return -1;
     size_t old = out->len;
-    if (decode_run(slice_head(enc, (size_t)eq), flags, out) < 0 || str_appendc(out, '@') < 0 ||
+    if (decode_run(slice_head(enc, (size_t)eq), flags, out) < 0 ||
+        str_appendc(out, '@') < 0 ||
         decode_run(slice_from(enc, (size_t)eq + 1), flags, out) < 0 ||
         out->len - old > VERP_ADDRESS_MAX) {
         str_truncate(out, old);
@@ -114,8 +116,7 @@ verp_extract(struct slice prefix, struct slice rcpt, unsigned flags, struct str 
 {
     long at = last_index(rcpt, '@');
     struct slice local = at < 0 ? rcpt : slice_head(rcpt, (size_t)at);
-    if (local.len <= prefix.len ||
-        !slice_case_eq(slice_head(local, prefix.len), prefix))
+    if (local.len <= prefix.len || !slice_case_eq(slice_head(local, prefix.len), prefix))
         return -1;
     return verp_decode(slice_from(local, prefix.len), flags, out);
 }

@@ -42,7 +42,8 @@ int verp_decode(struct slice enc, unsigned flags, struct str *out);
  * "news-return-42-" and host "lists.example.org", "joe@example.net" gives
  * "news-return-42-joe=example.net@lists.example.org". Returns 0, or -1
  * (out unchanged) as verp_encode. */
-int verp_build(struct slice prefix, struct slice addr, struct slice host, struct str *out);
+int verp_build(struct slice prefix, struct slice addr, struct slice host,
+               struct str *out);
 
 /* The reverse: if rcpt ("local@host" or a bare local part) starts with
  * prefix (compared case-insensitively), append the address encoded after

@@ -66,8 +66,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct arena *a = arena_new(0);
     struct mail_limits ml = mail_limits_default();
-    struct dsn_limits dl = {.rcpt_max = 50, .field_max = 200, .status_max = 16384,
-                            .text_max = 16384};
+    struct dsn_limits dl = {
+        .rcpt_max = 50, .field_max = 200, .status_max = 16384, .text_max = 16384};
     const char *msg = (const char *)data;
     struct dsn_report whole, split;
     int rc = dsn_parse(a, &ml, &dl, msg, size, &whole);
@@ -78,7 +78,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mime_parser_push(p, msg, cut);
     mime_parser_push(p, msg + cut, size - cut);
     struct mime_message *m = mime_parser_finish(p);
-    if (dsn_parse_tree(a, &ml, &dl, m, msg, size, &split) != rc || !same_report(&whole, &split))
+    if (dsn_parse_tree(a, &ml, &dl, m, msg, size, &split) != rc ||
+        !same_report(&whole, &split))
         FUZZ_CHECK_FAILED();
     mime_parser_free(&p);
     arena_free(&a);

@@ -32,7 +32,8 @@ round_trip(struct slice addr)
     str_init(&back, 0);
     if (verp_encode(addr, &enc) == 0) {
         check_encoded(str_slice(&enc));
-        if (verp_decode(str_slice(&enc), 0, &back) < 0 || !slice_eq(str_slice(&back), addr))
+        if (verp_decode(str_slice(&enc), 0, &back) < 0 ||
+            !slice_eq(str_slice(&back), addr))
             FUZZ_CHECK_FAILED();
     } else if (enc.len != 0) {
         FUZZ_CHECK_FAILED();

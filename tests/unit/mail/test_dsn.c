@@ -57,8 +57,8 @@ static const struct {
 } samples[] = {
     {"postfix.eml", 0, "rfc3464|joe@example.net failed 5.1.1 hard", "mx.example.org", 0},
     /* written by this machine's Postfix: tests/data/dsn/capture-postfix.sh */
-    {"postfix-real.eml", 0, "rfc3464|nobody@test.example failed 5.1.1 hard", "mx.test.example",
-     0},
+    {"postfix-real.eml", 0, "rfc3464|nobody@test.example failed 5.1.1 hard",
+     "mx.test.example", 0},
     {"sendmail.eml", 0,
      "rfc3464|bob@example.com failed 5.1.1 hard; carol@example.com failed 5.2.1 hard",
      "relay.example.com", 0},
@@ -68,10 +68,10 @@ static const struct {
      "qsbmf|eve@example.net failed 5.1.1 hard; frank@example.org failed 5.2.2 temporary; "
      "gina@example.org failed 5.7.1 policy; hal@old.example.org failed 5.1.2 hard",
      "mail.example.net", 0},
-    {"delayed.eml", 0, "rfc3464|ivy@example.net delayed 4.4.1 temporary", "mx.example.org",
-     0},
-    {"dmarc.eml", 0, "rfc3464|jo@mail.example.com failed 5.7.26 policy", "lists.example.org",
-     0},
+    {"delayed.eml", 0, "rfc3464|ivy@example.net delayed 4.4.1 temporary",
+     "mx.example.org", 0},
+    {"dmarc.eml", 0, "rfc3464|jo@mail.example.com failed 5.7.26 policy",
+     "lists.example.org", 0},
     {"global.eml", 0, "rfc3464|\xe5\xb1\xb1\xe7\x94\xb0@example.jp failed 5.1.1 hard",
      "mx.example.jp", 0},
     {"plaintext.eml", 0, "text|kim@example.net failed 5.0.0 hard", "", 0},
@@ -125,8 +125,9 @@ test_fields(void)
         CHECK_STR(r.rcpts[0].original_recipient, "joe@example.net");
         CHECK_STR(r.rcpts[0].remote_mta, "mail.example.net");
         CHECK_INT(r.rcpts[0].smtp_code, 550);
-        CHECK_STR(r.rcpts[0].diagnostic, "550 5.1.1 <joe@example.net>: Recipient address "
-                                         "rejected: User unknown in virtual mailbox table");
+        CHECK_STR(r.rcpts[0].diagnostic,
+                  "550 5.1.1 <joe@example.net>: Recipient address "
+                  "rejected: User unknown in virtual mailbox table");
     }
     CHECK(r.original != NULL);
     if (r.original)
@@ -149,9 +150,17 @@ test_classify(void)
         {DSN_ACTION_FAILED, {5, 1, 2}, 0, "", DSN_CLASS_HARD},
         {DSN_ACTION_FAILED, {5, 1, 10}, 0, "", DSN_CLASS_HARD},
         {DSN_ACTION_FAILED, {5, 2, 1}, 0, "", DSN_CLASS_HARD},
-        {DSN_ACTION_FAILED, {5, 4, 4}, 0, "Host or domain name not found", DSN_CLASS_HARD},
+        {DSN_ACTION_FAILED,
+         {5, 4, 4},
+         0,
+         "Host or domain name not found",
+         DSN_CLASS_HARD},
         {DSN_ACTION_FAILED, {5, 0, 0}, 550, "550 sorry, user unknown", DSN_CLASS_HARD},
-        {DSN_ACTION_FAILED, {5, 0, 0}, 550, "550 Requested action not taken", DSN_CLASS_UNKNOWN},
+        {DSN_ACTION_FAILED,
+         {5, 0, 0},
+         550,
+         "550 Requested action not taken",
+         DSN_CLASS_UNKNOWN},
         {DSN_ACTION_FAILED, {5, 0, 0}, 554, "554 rejected by DMARC", DSN_CLASS_POLICY},
         {DSN_ACTION_FAILED, {5, 5, 0}, 550, "550 listed at Spamhaus", DSN_CLASS_POLICY},
         {DSN_ACTION_FAILED, {5, 7, 1}, 550, "user unknown", DSN_CLASS_POLICY},
@@ -172,9 +181,12 @@ test_classify(void)
         {DSN_ACTION_EXPANDED, {2, 0, 0}, 0, "", DSN_CLASS_SUCCESS},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct dsn_recipient r = {.final_recipient = "", .original_recipient = "",
-                                  .action = cases[i].action, .status = cases[i].st,
-                                  .smtp_code = cases[i].smtp, .diagnostic = cases[i].diag,
+        struct dsn_recipient r = {.final_recipient = "",
+                                  .original_recipient = "",
+                                  .action = cases[i].action,
+                                  .status = cases[i].st,
+                                  .smtp_code = cases[i].smtp,
+                                  .diagnostic = cases[i].diag,
                                   .remote_mta = ""};
         if (dsn_classify(&r) != cases[i].want)
             fprintf(stderr, "case %zu: %s\n", i, dsn_class_name(dsn_classify(&r)));
@@ -189,13 +201,13 @@ test_status_parse(void)
         const char *in;
         int rc, k, s, d;
     } cases[] = {
-        {"5.1.1", 0, 5, 1, 1},           {"  4.4.7 (delivery time expired)", 0, 4, 4, 7},
-        {"5.1.10", 0, 5, 1, 10},         {"2.0.0", 0, 2, 0, 0},
-        {"5.999.999", 0, 5, 999, 999},   {"5.1000.1", -1, 0, 0, 0},
-        {"3.1.1", -1, 0, 0, 0},          {"5.1", -1, 0, 0, 0},
-        {"5..1", -1, 0, 0, 0},           {"5.1.1.1", -1, 0, 0, 0},
-        {"55.1.1", -1, 0, 0, 0},         {"", -1, 0, 0, 0},
-        {"5.x.1", -1, 0, 0, 0},          {"5.1.1234", -1, 0, 0, 0},
+        {"5.1.1", 0, 5, 1, 1},         {"  4.4.7 (delivery time expired)", 0, 4, 4, 7},
+        {"5.1.10", 0, 5, 1, 10},       {"2.0.0", 0, 2, 0, 0},
+        {"5.999.999", 0, 5, 999, 999}, {"5.1000.1", -1, 0, 0, 0},
+        {"3.1.1", -1, 0, 0, 0},        {"5.1", -1, 0, 0, 0},
+        {"5..1", -1, 0, 0, 0},         {"5.1.1.1", -1, 0, 0, 0},
+        {"55.1.1", -1, 0, 0, 0},       {"", -1, 0, 0, 0},
+        {"5.x.1", -1, 0, 0, 0},        {"5.1.1234", -1, 0, 0, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct dsn_status st = {0, 0, 0};
@@ -227,7 +239,8 @@ test_limits(void)
     CHECK(r.flags & DSN_F_FIELD_CUT);
     CHECK_INT(r.n, 2);
     for (size_t i = 0; i < r.n; i++)
-        CHECK(strlen(r.rcpts[i].diagnostic) <= 12 && strlen(r.rcpts[i].final_recipient) <= 12);
+        CHECK(strlen(r.rcpts[i].diagnostic) <= 12 &&
+              strlen(r.rcpts[i].final_recipient) <= 12);
     dl = dsn_limits_default();
     dl.status_max = 200; /* the first recipient block is cut */
     CHECK_INT(dsn_parse(a, &ml, &dl, msg.buf, msg.len, &r), 0);
@@ -260,7 +273,8 @@ test_split_feeding(void)
             struct dsn_report r;
             struct str got;
             str_init(&got, 0);
-            CHECK_INT(dsn_parse_tree(a, &ml, &dl, m, msg.buf, msg.len, &r), samples[i].rc);
+            CHECK_INT(dsn_parse_tree(a, &ml, &dl, m, msg.buf, msg.len, &r),
+                      samples[i].rc);
             render(&r, &got);
             CHECK_STR(str_cstr(&got), samples[i].want);
             str_deinit(&got);

@@ -21,7 +21,8 @@ test_encode(void)
         {"x@y@example.net", "x+40y=example.net"},
         {"user@[192.0.2.1]", "user=+5B192.0.2.1+5D"},
         {"\xe5\xb1\xb1@example.jp", "+E5+B1+B1=example.jp"},
-        {"o'brien-x_y/z~{}|?^`!#$%&*@example.org", "o'brien-x_y/z~{}|?^`!#$%&*=example.org"},
+        {"o'brien-x_y/z~{}|?^`!#$%&*@example.org",
+         "o'brien-x_y/z~{}|?^`!#$%&*=example.org"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct str out, back;
@@ -90,20 +91,21 @@ test_build_extract(void)
     CHECK_STR(str_cstr(&back), "joe+x@example.net");
     str_clear(&back);
     /* case-insensitive prefix; a bare local part (qmail's LOCAL) */
-    CHECK_INT(verp_extract(SLICE_LIT("news-return-"), SLICE_LIT("NEWS-Return-ann=example.com"),
-                           VERP_RAW, &back),
+    CHECK_INT(verp_extract(SLICE_LIT("news-return-"),
+                           SLICE_LIT("NEWS-Return-ann=example.com"), VERP_RAW, &back),
               0);
     CHECK_STR(str_cstr(&back), "ann@example.com");
     str_clear(&back);
-    CHECK_INT(verp_extract(SLICE_LIT("news-return-"), SLICE_LIT("news-help@lists.example.org"),
-                           0, &back),
+    CHECK_INT(verp_extract(SLICE_LIT("news-return-"),
+                           SLICE_LIT("news-help@lists.example.org"), 0, &back),
               -1);
-    CHECK_INT(verp_extract(SLICE_LIT("news-return-"), SLICE_LIT("news-return-@lists.example.org"),
-                           0, &back),
+    CHECK_INT(verp_extract(SLICE_LIT("news-return-"),
+                           SLICE_LIT("news-return-@lists.example.org"), 0, &back),
               -1);
     CHECK_INT(back.len, 0);
     CHECK_INT(verp_encode(SLICE_LIT("a\nb@example.net"), &back), -1);
-    CHECK_INT(verp_build(SLICE_LIT("p-"), SLICE_LIT("no-at-sign"), SLICE_LIT("h"), &back), -1);
+    CHECK_INT(verp_build(SLICE_LIT("p-"), SLICE_LIT("no-at-sign"), SLICE_LIT("h"), &back),
+              -1);
     CHECK_INT(back.len, 0);
     str_deinit(&out);
     str_deinit(&back);

@@ -476,6 +476,40 @@ dsn_classify(const struct dsn_recipient *r)
     return DSN_CLASS_UNKNOWN;
 }
 
+/* Same address: the local part exactly, the domain in any case. */
+static bool
+same_address(const char *x, struct slice y)
+{
+    struct slice sx = slice_from_cstr(x);
+    long ax = -1, ay = -1;
+    for (size_t i = 0; i < sx.len; i++)
+        ax = sx.ptr[i] == '@' ? (long)i : ax;
+    for (size_t i = 0; i < y.len; i++)
+        ay = y.ptr[i] == '@' ? (long)i : ay;
+    if (ax < 0 || ax != ay)
+        return false;
+    return slice_eq(slice_head(sx, (size_t)ax), slice_head(y, (size_t)ay)) &&
+           slice_case_eq(slice_from(sx, (size_t)ax), slice_from(y, (size_t)ay));
+}
+
+enum dsn_class
+dsn_report_class(const struct dsn_report *r, struct slice subscriber)
+{
+    if (r->n == 0)
+        return DSN_CLASS_UNKNOWN;
+    bool all_hard = true;
+    for (size_t i = 0; i < r->n; i++) {
+        const struct dsn_recipient *rc = &r->rcpts[i];
+        if (same_address(rc->original_recipient, subscriber) ||
+            same_address(rc->final_recipient, subscriber))
+            return dsn_classify(rc);
+        all_hard = all_hard && dsn_classify(rc) == DSN_CLASS_HARD;
+    }
+    if (r->n == 1)
+        return dsn_classify(&r->rcpts[0]);
+    return all_hard ? DSN_CLASS_HARD : DSN_CLASS_UNKNOWN;
+}
+
 /* --- names ----------------------------------------------------------- */
 
 const char *

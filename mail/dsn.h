@@ -123,6 +123,16 @@ int dsn_parse_tree(struct arena *a, const struct mail_limits *mlim,
  * has the table). Pure; looks at action, status, smtp_code, diagnostic. */
 enum dsn_class dsn_classify(const struct dsn_recipient *r);
 
+/* The class of a whole report for one subscriber (the address its VERP
+ * return path named; "" if unknown): the class of the recipient whose
+ * Original-Recipient or Final-Recipient is that address (local part
+ * exactly, domain in any case); else, when no recipient names it (the
+ * subscriber forwards elsewhere), the class of the only recipient, or
+ * DSN_CLASS_HARD if every recipient is hard, else DSN_CLASS_UNKNOWN. A
+ * report with no recipient is DSN_CLASS_UNKNOWN. It does not look at
+ * r->source: weigh dsn_source_is_guess() results as the caller sees fit. */
+enum dsn_class dsn_report_class(const struct dsn_report *r, struct slice subscriber);
+
 /* Parse an RFC 3463 code "5.1.1" at the start of s (leading blanks
  * skipped; the code must end at a non-digit, non-dot byte). Returns 0 and
  * fills st, or -1. */

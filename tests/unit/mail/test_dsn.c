@@ -285,6 +285,43 @@ test_split_feeding(void)
     }
 }
 
+/* The class of a report for the subscriber its VERP address named. */
+static void
+test_report_class(void)
+{
+    static const struct {
+        const char *file, *subscriber;
+        enum dsn_class want;
+    } cases[] = {
+        {"postfix.eml", "joe@example.net", DSN_CLASS_HARD},
+        {"postfix.eml", "joe@EXAMPLE.NET", DSN_CLASS_HARD},
+        {"postfix.eml", "elsewhere@example.com", DSN_CLASS_HARD}, /* forwarded */
+        {"qmail.eml", "frank@example.org", DSN_CLASS_TEMPORARY},
+        {"qmail.eml", "gina@example.org", DSN_CLASS_POLICY},
+        {"qmail.eml", "Gina@example.org", DSN_CLASS_UNKNOWN}, /* mixed, no match */
+        {"qmail.eml", "", DSN_CLASS_UNKNOWN},
+        {"sendmail.eml", "nobody@example.com", DSN_CLASS_HARD}, /* all hard */
+        {"dmarc.eml", "jo@mail.example.com", DSN_CLASS_POLICY},
+        {"delayed.eml", "ivy@example.net", DSN_CLASS_TEMPORARY},
+        {"notbounce.eml", "ann@example.com", DSN_CLASS_UNKNOWN},
+    };
+    struct mail_limits ml = mail_limits_default();
+    struct dsn_limits dl = dsn_limits_default();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct str msg;
+        t_current = cases[i].subscriber;
+        if (load(cases[i].file, &msg) < 0)
+            continue;
+        struct arena *a = arena_new(0);
+        struct dsn_report r;
+        (void)dsn_parse(a, &ml, &dl, msg.buf, msg.len, &r);
+        CHECK_INT(dsn_report_class(&r, slice_from_cstr(cases[i].subscriber)),
+                  cases[i].want);
+        str_deinit(&msg);
+        arena_free(&a);
+    }
+}
+
 int
 main(void)
 {
@@ -294,5 +331,6 @@ main(void)
     T_RUN(test_status_parse);
     T_RUN(test_limits);
     T_RUN(test_split_feeding);
+    T_RUN(test_report_class);
     return t_done();
 }

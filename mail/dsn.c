@@ -492,22 +492,34 @@ same_address(const char *x, struct slice y)
            slice_case_eq(slice_from(sx, (size_t)ax), slice_from(y, (size_t)ay));
 }
 
+const struct dsn_recipient *
+dsn_report_recipient(const struct dsn_report *r, struct slice subscriber)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (same_address(r->rcpts[i].original_recipient, subscriber) ||
+            same_address(r->rcpts[i].final_recipient, subscriber))
+            return &r->rcpts[i];
+    return r->n == 1 ? &r->rcpts[0] : NULL;
+}
+
 enum dsn_class
 dsn_report_class(const struct dsn_report *r, struct slice subscriber)
 {
-    if (r->n == 0)
-        return DSN_CLASS_UNKNOWN;
-    bool all_hard = true;
-    for (size_t i = 0; i < r->n; i++) {
-        const struct dsn_recipient *rc = &r->rcpts[i];
-        if (same_address(rc->original_recipient, subscriber) ||
-            same_address(rc->final_recipient, subscriber))
-            return dsn_classify(rc);
-        all_hard = all_hard && dsn_classify(rc) == DSN_CLASS_HARD;
-    }
-    if (r->n == 1)
-        return dsn_classify(&r->rcpts[0]);
-    return all_hard ? DSN_CLASS_HARD : DSN_CLASS_UNKNOWN;
+    const struct dsn_recipient *rc = dsn_report_recipient(r, subscriber);
+    if (rc != NULL)
+        return dsn_classify(rc);
+    for (size_t i = 0; i < r->n; i++)
+        if (dsn_classify(&r->rcpts[i]) != DSN_CLASS_HARD)
+            return DSN_CLASS_UNKNOWN;
+    return r->n > 0 ? DSN_CLASS_HARD : DSN_CLASS_UNKNOWN;
+}
+
+int
+dsn_status_text(const struct dsn_status *st, struct str *out)
+{
+    if (st->klass == 0)
+        return 0;
+    return str_appendf(out, "%d.%d.%d", st->klass, st->subject, st->detail);
 }
 
 /* --- names ----------------------------------------------------------- */

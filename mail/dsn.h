@@ -123,6 +123,12 @@ int dsn_parse_tree(struct arena *a, const struct mail_limits *mlim,
  * has the table). Pure; looks at action, status, smtp_code, diagnostic. */
 enum dsn_class dsn_classify(const struct dsn_recipient *r);
 
+/* The recipient of r that is subscriber (its Original-Recipient or
+ * Final-Recipient; the local part exactly, the domain in any case), else
+ * the only recipient of r, else NULL. */
+const struct dsn_recipient *dsn_report_recipient(const struct dsn_report *r,
+                                                 struct slice subscriber);
+
 /* The class of a whole report for one subscriber (the address its VERP
  * return path named; "" if unknown): the class of the recipient whose
  * Original-Recipient or Final-Recipient is that address (local part
@@ -137,6 +143,9 @@ enum dsn_class dsn_report_class(const struct dsn_report *r, struct slice subscri
  * skipped; the code must end at a non-digit, non-dot byte). Returns 0 and
  * fills st, or -1. */
 int dsn_status_parse(struct slice s, struct dsn_status *st);
+
+/* Append "5.1.1" (nothing for klass 0) to out; -1 past its maximum. */
+int dsn_status_text(const struct dsn_status *st, struct str *out);
 
 /* Names for logs and JSON: "failed", "hard", "rfc3464"... static. */
 const char *dsn_action_name(enum dsn_action a);

@@ -28,10 +28,9 @@ load(const char *name, struct str *out)
 static void
 status_text(const struct dsn_status *st, struct str *out)
 {
-    if (st->klass)
-        (void)str_appendf(out, "%d.%d.%d", st->klass, st->subject, st->detail);
-    else
+    if (st->klass == 0)
         (void)str_append_cstr(out, "-");
+    CHECK_INT(dsn_status_text(st, out), 0);
 }
 
 /* "source|addr action status class; ..." */

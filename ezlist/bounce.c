@@ -34,24 +34,32 @@ record_path(const struct list *l, const char *addr, struct str *out)
         str_appendf(out, "%02x", d[i]);
 }
 
-/* The status of the worst failure the bounce reports for addr: "5.1.1";
- * "" when there is no report (counted as hard: the VERP address says who
- * bounced); NULL when the report says nothing failed. */
-static const char *
-bounce_status(struct arena *a, struct slice msg, const char *addr)
+/* What the bounce says about addr: its class, and in status the code
+ * ("5.1.1"), "no report" or "none". A message that is no bounce report
+ * counts as hard: the VERP address says who bounced. */
+static enum dsn_class
+bounce_class(struct arena *a, struct slice msg, const char *addr, struct str *status)
 {
-    struct dsn d;
-    if (dsn_parse(a, msg, &d) < 0)
-        return "";
-    const char *best = NULL;
-    for (size_t i = 0; i < d.n; i++) {
-        if (strcmp(d.r[i].action, "failed") != 0 && d.r[i].status[0] != '5')
-            continue;
-        bool ours = strcmp(d.r[i].final_recipient, addr) == 0 || d.n == 1;
-        if (ours && (best == NULL || dsn_classify(d.r[i].status) < dsn_classify(best)))
-            best = d.r[i].status;
+    struct mail_limits ml = mail_limits_default();
+    struct dsn_limits dl = dsn_limits_default();
+    struct dsn_report r;
+    if (dsn_parse(a, &ml, &dl, msg.ptr, msg.len, &r) < 0) {
+        str_append_cstr(status, "no report");
+        return DSN_CLASS_HARD;
     }
-    return best;
+    const struct dsn_recipient *rc = dsn_report_recipient(&r, slice_from_cstr(addr));
+    if (rc != NULL)
+        dsn_status_text(&rc->status, status);
+    if (status->len == 0)
+        str_append_cstr(status, "none");
+    return dsn_report_class(&r, slice_from_cstr(addr));
+}
+
+/* The status written in the record: a code, or "unknown". */
+static const char *
+rc_status(const char *shown)
+{
+    return shown[0] >= '2' && shown[0] <= '5' ? shown : "unknown";
 }
 
 static int
@@ -146,10 +154,10 @@ bounce_handle(const struct list *l, const char *addr, struct slice msg, bool pro
               struct str *err)
 {
     struct arena *a = arena_new(0);
-    const char *status = bounce_status(a, msg, addr);
-    enum dsn_class cls = status == NULL ? DSN_CLASS_NONE
-                         : status[0] == '\0' ? DSN_CLASS_HARD : dsn_classify(status);
-    const char *shown = status == NULL ? "none" : status[0] ? status : "no report";
+    struct str st;
+    str_init(&st, 64);
+    enum dsn_class cls = bounce_class(a, msg, addr, &st);
+    const char *shown = str_cstr(&st);
     int rc = 0;
     struct str path, line;
     str_init(&path, 0);
@@ -158,14 +166,14 @@ bounce_handle(const struct list *l, const char *addr, struct slice msg, bool pro
     int sub = subdb_has(l->dir, addr, err);
     if (sub < 0) {
         rc = -1;
-    } else if (!sub || (cls != DSN_CLASS_HARD && cls != DSN_CLASS_OTHER) ||
+    } else if (!sub || (cls != DSN_CLASS_HARD && cls != DSN_CLASS_UNKNOWN) ||
                (!probe && cls != DSN_CLASS_HARD)) {
         list_log(l, "%s for %s (%s): not counted%s", probe ? "probe bounce" : "bounce", addr,
                  shown, sub ? "" : ", not a subscriber");
     } else if (probe) {
         rc = remove_bouncer(l, addr, str_cstr(&path), err);
     } else {
-        str_appendf(&line, "%lld %s\n", (long long)time(NULL), status[0] ? status : "unknown");
+        str_appendf(&line, "%lld %s\n", (long long)time(NULL), rc_status(shown));
         rc = append_line(str_cstr(&path), addr, str_cstr(&line), err);
         int hard;
         bool probed;
@@ -177,6 +185,7 @@ bounce_handle(const struct list *l, const char *addr, struct slice msg, bool pro
     }
     str_deinit(&path);
     str_deinit(&line);
+    str_deinit(&st);
     arena_free(&a);
     return rc;
 }

@@ -12,12 +12,9 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "lib/fdio.h"
 #include "lib/mem.h"
@@ -296,33 +293,13 @@ rules_load_buffer(struct rules *rs, const char *name, const char *buf, size_t le
     read_buffer(rs, name, NULL, buf, len);
 }
 
-/* Read a regular file of at most RULES_FILE_MAX bytes. */
-static int
-slurp(const char *path, struct str *out)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0)
-        return -1;
-    struct stat st;
-    int e = 0;
-    if (fstat(fd, &st) < 0)
-        e = errno;
-    else if (!S_ISREG(st.st_mode))
-        e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-    else if (fdio_read_to_str(fd, out) < 0)
-        e = errno ? errno : EFBIG;
-    close(fd);
-    errno = e;
-    return e ? -1 : 0;
-}
-
 static int
 load_file(struct rules *rs, const char *path)
 {
     struct str text;
     str_init(&text, RULES_FILE_MAX);
     errno = 0;
-    if (slurp(path, &text) < 0) {
+    if (fdio_read_file(path, &text) < 0) {
         struct rules_pos pos = {.file = path, .line = 0};
         rules_skip(rs, &pos, SKIP_FILE, "cannot read: %s",
                    errno == EFBIG ? "file too large" : strerror(errno));

@@ -94,18 +94,6 @@ is_blank(char c)
     return c == ' ' || c == '\t';
 }
 
-/* The next blank-separated word of line from *i (advanced past it). */
-static struct slice
-next_word(struct slice line, size_t *i)
-{
-    while (*i < line.len && is_blank(line.ptr[*i]))
-        (*i)++;
-    size_t start = *i;
-    while (*i < line.len && !is_blank(line.ptr[*i]))
-        (*i)++;
-    return slice_make(line.ptr + start, *i - start);
-}
-
 static bool
 valid_name(struct slice w)
 {
@@ -264,8 +252,8 @@ parse_line(struct line_ctx *lc, struct slice line)
     uint32_t opts = 0;
     const char *why = NULL;
     size_t i = 0;
-    struct slice name = next_word(line, &i), score = next_word(line, &i);
-    struct slice target = next_word(line, &i);
+    struct slice name = slice_next_word(line, &i), score = slice_next_word(line, &i);
+    struct slice target = slice_next_word(line, &i);
     size_t re_start = i;
     if (!valid_name(name))
         why =

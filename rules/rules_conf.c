@@ -85,21 +85,10 @@ rules_skip(struct rules *rs, const struct rules_pos *pos, enum rules_skip why,
     rs->diags[rs->ndiags++] = str_steal(&d, NULL);
 }
 
-static bool
-is_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
 struct slice
 rules_word(struct slice line, size_t *i)
 {
-    while (*i < line.len && is_blank(line.ptr[*i]))
-        (*i)++;
-    size_t start = *i;
-    while (*i < line.len && !is_blank(line.ptr[*i]))
-        (*i)++;
-    return slice_make(line.ptr + start, *i - start);
+    return slice_next_word(line, i);
 }
 
 bool

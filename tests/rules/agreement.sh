@@ -20,7 +20,7 @@ trap 'rm -rf "$work"' EXIT INT TERM
 "$here/sa-site.sh" "$work/sa"
 total=$(wc -l <"$sample")
 step=$(( total / n )); [ "$step" -ge 1 ] || step=1
-awk -v s="$step" -v n="$n" 'NR % s == 1 && c < n { print; c++ }' "$sample" >"$work/list"
+awk -v s="$step" -v n="$n" '(NR - 1) % s == 0 && c < n { print; c++ }' "$sample" >"$work/list"
 i=0
 while read -r f; do
 	echo "$i $f"

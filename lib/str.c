@@ -261,5 +261,5 @@ slice_next_word(struct slice a, size_t *i)
     size_t start = *i;
     while (*i < a.len && a.ptr[*i] != ' ' && a.ptr[*i] != '\t')
         (*i)++;
-    return slice_make(a.ptr + start, *i - start);
+    return a.ptr ? slice_make(a.ptr + start, *i - start) : SLICE_NULL;
 }

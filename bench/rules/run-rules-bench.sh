@@ -2,7 +2,9 @@
 # run-rules-bench.sh [N] [RUNS]: messages per second of `filterd check` with
 # SpamAssassin's stock rules (/usr/share/spamassassin) beside spamd + spamc
 # (`spamd -L`, local tests only, the same rules, a private site config from
-# tests/rules/sa-site.sh), on the same N messages of the corpus sample (all
+# tests/rules/sa-site.sh), two workers each (two filterd check processes
+# over halves of the list; spamd with two children and two spamc at a time),
+# on the same N messages of the corpus sample (all
 # 605 by default), RUNS times each (default 3); prints each run and the
 # medians and their ratio. Also prints the agreement over the same messages
 # when AGREE=1 (tests/rules/agreement.sh with spamd).
@@ -32,7 +34,8 @@ t_all= s_all=
 r=1
 while [ $r -le "$runs" ]; do
 	a=$(now)
-	xargs "$filterd" check --json -o "rules=$rules" <"$work/list" >/dev/null
+	# Two filterd processes, as spamd has two children.
+	xargs -P 2 -n $(( (count + 1) / 2 )) "$filterd" check --json -o "rules=$rules" <"$work/list" >/dev/null
 	b=$(now)
 	# Two spamc clients, as spamd has two children.
 	xargs -P 2 -n 1 sh -c 'spamc -d 127.0.0.1 -p '$port' -x -c <"$0" >/dev/null || [ $? -eq 1 ]' <"$work/list"

@@ -94,18 +94,6 @@ is_blank(char c)
     return c == ' ' || c == '\t';
 }
 
-/* The next blank-separated word of line from *i (advanced past it). */
-static struct slice
-next_word(struct slice line, size_t *i)
-{
-    while (*i < line.len && is_blank(line.ptr[*i]))
-        (*i)++;
-    size_t start = *i;
-    while (*i < line.len && !is_blank(line.ptr[*i]))
-        (*i)++;
-    return slice_make(line.ptr + start, *i - start);
-}
-
 static bool
 valid_name(struct slice w)
 {
@@ -264,8 +252,8 @@ parse_line(struct line_ctx *lc, struct slice line)
     uint32_t opts = 0;
     const char *why = NULL;
     size_t i = 0;
-    struct slice name = next_word(line, &i), score = next_word(line, &i);
-    struct slice target = next_word(line, &i);
+    struct slice name = slice_next_word(line, &i), score = slice_next_word(line, &i);
+    struct slice target = slice_next_word(line, &i);
     size_t re_start = i;
     if (!valid_name(name))
         why =
@@ -355,33 +343,6 @@ content_checks_npatterns(const struct content_checks *cc)
     return cc->n;
 }
 
-/* Read a whole regular file of at most max bytes into out. Returns 0, or
- * -1 with errno (EFBIG past max, EISDIR or EINVAL for a non-file). */
-static int
-read_file(const char *path, size_t max, struct str *out)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0)
-        return -1;
-    struct stat st;
-    int e = 0;
-    if (fstat(fd, &st) < 0)
-        e = errno;
-    else if (!S_ISREG(st.st_mode))
-        e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-    if (e == 0) {
-        struct str tmp;
-        str_init(&tmp, max);
-        errno = 0;
-        if (fdio_read_to_str(fd, &tmp) < 0 || str_append(out, tmp.buf, tmp.len) < 0)
-            e = errno ? errno : EFBIG;
-        str_deinit(&tmp);
-    }
-    close(fd);
-    errno = e;
-    return e ? -1 : 0;
-}
-
 static int
 load_pattern_files(struct content_checks *cc, const struct config *c, struct str *err)
 {
@@ -391,7 +352,7 @@ load_pattern_files(struct content_checks *cc, const struct config *c, struct str
     for (size_t i = 0; i < n; i++) {
         struct str text;
         str_init(&text, PATTERN_FILE_MAX);
-        if (read_file(files[i], PATTERN_FILE_MAX, &text) < 0) {
+        if (fdio_read_file(files[i], &text) < 0) {
             str_appendf(err, "%s: pattern_files: %s: %s\n",
                         config_source(c, "pattern_files"), files[i],
                         errno == EFBIG ? "file larger than 1 MiB" : strerror(errno));

@@ -21,6 +21,7 @@
 
 #include "filterd/check.h"
 #include "lib/mem.h"
+#include "mail/address.h"
 #include "mail/render.h"
 #include "mail/url.h"
 #include "rules/rules.h"
@@ -115,6 +116,22 @@ add_uri(void *ctx, struct slice url)
     }
 }
 
+/* Mail addresses written in the text, as "mailto:" URIs (as SpamAssassin
+ * lists them among a message's URIs). */
+static void
+add_mailtos(struct uris *u, struct slice text)
+{
+    struct address_list al;
+    address_list_extract(u->a, text, &al);
+    for (size_t k = 0; k < al.n && u->n < RULES_URIS_MAX; k++) {
+        struct str m;
+        str_init(&m, 0);
+        str_appendf(&m, "mailto:%s@%s", al.items[k].local, al.items[k].domain);
+        add_uri(u, str_slice(&m));
+        str_deinit(&m);
+    }
+}
+
 /* The decoded parts (for rawbody) and the URIs of HTML attributes. */
 static void
 decode_parts(struct message *m, const struct message_text *texts, size_t n,
@@ -133,6 +150,7 @@ decode_parts(struct message *m, const struct message_text *texts, size_t n,
             (void)render_text(texts[i].part, decoded[i], &junk, add_uri, u, &flags);
         }
         (void)url_find_in_text(texts[i].text, RULES_URIS_MAX, add_uri, u);
+        add_mailtos(u, texts[i].text);
     }
     str_deinit(&dec);
     str_deinit(&junk);

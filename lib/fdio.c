@@ -5,6 +5,8 @@
 #include "fdio.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int
@@ -59,4 +61,23 @@ fdio_read_to_str(int fd, struct str *out)
         if (got < sizeof(chunk))
             return 0;
     }
+}
+
+int
+fdio_read_file(const char *path, struct str *out)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    int e = 0;
+    if (fstat(fd, &st) < 0)
+        e = errno;
+    else if (!S_ISREG(st.st_mode))
+        e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+    else if (fdio_read_to_str(fd, out) < 0)
+        e = errno ? errno : EFBIG;
+    close(fd);
+    errno = e;
+    return e ? -1 : 0;
 }

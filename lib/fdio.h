@@ -17,5 +17,9 @@ int fdio_read_full(int fd, void *buf, size_t n, size_t *got_r);
 /* Read fd to its end, appending to out (bounded by out's maximum). Returns
  * 0, or -1 with errno (EFBIG when out's maximum is reached). */
 int fdio_read_to_str(int fd, struct str *out);
+/* Read the regular file at path, appending to out (bounded by out's
+ * maximum). Returns 0, or -1 with errno (EFBIG past the maximum, EISDIR or
+ * EINVAL when path is not a regular file). */
+int fdio_read_file(const char *path, struct str *out);
 
 #endif

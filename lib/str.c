@@ -252,3 +252,14 @@ slice_head(struct slice a, size_t n)
         n = a.len;
     return (struct slice){a.ptr, n};
 }
+
+struct slice
+slice_next_word(struct slice a, size_t *i)
+{
+    while (*i < a.len && (a.ptr[*i] == ' ' || a.ptr[*i] == '\t'))
+        (*i)++;
+    size_t start = *i;
+    while (*i < a.len && a.ptr[*i] != ' ' && a.ptr[*i] != '\t')
+        (*i)++;
+    return a.ptr ? slice_make(a.ptr + start, *i - start) : SLICE_NULL;
+}

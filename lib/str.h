@@ -75,5 +75,8 @@ long slice_find_char(struct slice a, char c);
 struct slice slice_from(struct slice a, size_t i);
 /* The first n bytes (n <= len). */
 struct slice slice_head(struct slice a, size_t n);
+/* The next word of a (a run of bytes other than space and tab) from *i,
+ * which is advanced past it; an empty slice at the end. */
+struct slice slice_next_word(struct slice a, size_t *i);
 
 #endif

@@ -12,12 +12,9 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "lib/fdio.h"
 #include "lib/mem.h"
@@ -88,21 +85,10 @@ rules_skip(struct rules *rs, const struct rules_pos *pos, enum rules_skip why,
     rs->diags[rs->ndiags++] = str_steal(&d, NULL);
 }
 
-static bool
-is_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
 struct slice
 rules_word(struct slice line, size_t *i)
 {
-    while (*i < line.len && is_blank(line.ptr[*i]))
-        (*i)++;
-    size_t start = *i;
-    while (*i < line.len && !is_blank(line.ptr[*i]))
-        (*i)++;
-    return slice_make(line.ptr + start, *i - start);
+    return slice_next_word(line, i);
 }
 
 bool
@@ -225,6 +211,11 @@ setting_line(struct reader *r, struct slice dir, struct slice rest)
                slice_eq(dir, SLICE_LIT("uri_detail"))) {
         rules_skip(rs, &r->pos, SKIP_UNSUPPORTED, "%.*s rules are not supported",
                    (int)dir.len, dir.ptr);
+        size_t i = 0;
+        struct slice name = rules_word(rest, &i);
+        struct rule *sk = rules_valid_name(name) ? rules_get(rs, name) : NULL;
+        if (sk && !sk->defined)
+            sk->skipped_def = true; /* metas over it are dropped */
     } else {
         rs->skipped[SKIP_DIRECTIVE]++;
     }
@@ -256,7 +247,7 @@ take_line(struct reader *r, struct slice raw)
     struct str buf;
     str_init(&buf, RULES_LINE_MAX);
     strip_comment(raw, &buf);
-    struct slice line = slice_trim(str_slice(&buf));
+    struct slice line = slice_trim(slice_from_cstr(str_cstr(&buf)));
     size_t i = 0;
     struct slice dir = rules_word(line, &i);
     struct slice rest = slice_trim(slice_from(line, i));
@@ -296,33 +287,13 @@ rules_load_buffer(struct rules *rs, const char *name, const char *buf, size_t le
     read_buffer(rs, name, NULL, buf, len);
 }
 
-/* Read a regular file of at most RULES_FILE_MAX bytes. */
-static int
-slurp(const char *path, struct str *out)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0)
-        return -1;
-    struct stat st;
-    int e = 0;
-    if (fstat(fd, &st) < 0)
-        e = errno;
-    else if (!S_ISREG(st.st_mode))
-        e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-    else if (fdio_read_to_str(fd, out) < 0)
-        e = errno ? errno : EFBIG;
-    close(fd);
-    errno = e;
-    return e ? -1 : 0;
-}
-
 static int
 load_file(struct rules *rs, const char *path)
 {
     struct str text;
     str_init(&text, RULES_FILE_MAX);
     errno = 0;
-    if (slurp(path, &text) < 0) {
+    if (fdio_read_file(path, &text) < 0) {
         struct rules_pos pos = {.file = path, .line = 0};
         rules_skip(rs, &pos, SKIP_FILE, "cannot read: %s",
                    errno == EFBIG ? "file too large" : strerror(errno));

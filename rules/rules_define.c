@@ -272,10 +272,11 @@ define_rule(struct rules *rs, const struct rules_pos *pos, enum rule_type t,
         why = define_pattern(r, rest);
     if (t == RULE_META && r->meta_text == NULL)
         why = "meta needs an expression";
+    else if (why == NULL && r->re_text && strstr(r->re_text, "%{"))
+        why = "a captured tag %{NAME} (SpamAssassin 4 capture rules) is not supported";
     if (why) {
         undefine(r);
-        rules_skip(rs, pos, t == RULE_HEADER && strstr(why, "not supported")
-                                ? SKIP_UNSUPPORTED : SKIP_SYNTAX,
+        rules_skip(rs, pos, strstr(why, "not supported") ? SKIP_UNSUPPORTED : SKIP_SYNTAX,
                    "%s %s: %s", type_words[t], r->name, why);
         return;
     }

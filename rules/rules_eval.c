@@ -106,7 +106,7 @@ decoded_value(struct slice raw, struct str *out)
         }
         str_appendc(&u, c);
     }
-    (void)rfc2047_decode(slice_trim(str_slice(&u)), out, NULL);
+    (void)rfc2047_decode(slice_trim(slice_from_cstr(str_cstr(&u))), out, NULL);
     str_deinit(&u);
 }
 
@@ -144,6 +144,7 @@ field_of(const struct hsource *s, struct slice name)
     case HK_TOCC: return slice_case_eq_cstr(name, "To") || slice_case_eq_cstr(name, "Cc");
     case HK_ENVFROM:
         return slice_case_eq_cstr(name, "X-Envelope-From") ||
+               slice_case_eq_cstr(name, "Envelope-Sender") ||
                slice_case_eq_cstr(name, "Return-Path");
     case HK_MESSAGEID:
         return slice_case_eq_cstr(name, "Message-Id") ||
@@ -280,7 +281,8 @@ split_lines(struct arena *a, struct slice t, struct pieces *p)
     }
 }
 
-static void
+/* The body lines; returns them as one text (the lines are its pieces). */
+static struct slice
 body_lines(struct run *run, struct pieces *p)
 {
     const struct header_block *h = run->m->headers;
@@ -303,10 +305,12 @@ body_lines(struct run *run, struct pieces *p)
     str_init(&folded, 0);
     fold_text(str_slice(&text), &folded);
     str_append_slice(&subj, str_slice(&folded));
-    split_lines(run->a, arena_slice_dup(run->a, str_slice(&subj)), p);
+    struct slice all = arena_slice_dup(run->a, str_slice(&subj));
+    split_lines(run->a, all, p);
     str_deinit(&subj);
     str_deinit(&text);
     str_deinit(&folded);
+    return all;
 }
 
 /* Cut a decoded part in pieces of 2048 to 4096 bytes. */
@@ -340,7 +344,9 @@ run_patterns(struct run *run)
 {
     const struct rules_message *m = run->m;
     struct pieces body = {0}, raw = {0};
-    body_lines(run, &body);
+    struct slice all = body_lines(run, &body);
+    bool *cand = arena_calloc(run->a, run->rs->n + 1, sizeof(*cand));
+    bool filtered = prefilter_scan(run->rs->pf, all, cand) == 0;
     for (size_t k = 0; k < m->ndecoded; k++)
         raw_pieces(run->a, m->decoded[k], &raw);
     for (size_t i = 0; i < run->rs->n; i++) {
@@ -350,6 +356,8 @@ run_patterns(struct run *run)
         switch (r->type) {
         case RULE_HEADER: run_header(run, i); break;
         case RULE_BODY:
+            if (filtered && r->prefiltered && !cand[i])
+                break;
             match_pieces(run, i, body.v, body.n, (r->tflags & TF_NOSUBJECT) ? 1 : 0);
             break;
         case RULE_RAWBODY: match_pieces(run, i, raw.v, raw.n, 0); break;

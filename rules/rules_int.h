@@ -52,7 +52,9 @@ struct rule {
     unsigned line;
     char *re_text;    /* the expression as written (before tags) */
     uint32_t re_opts;
+    char *re_final;   /* after ReplaceTags and translation: what is compiled */
     pcre2_code *re;
+    bool prefiltered; /* body rule in the Hyperscan prefilter */
     bool negate;      /* header !~ */
     bool exists_test; /* header exists:Field */
     size_t source;    /* header: index in rules.sources */
@@ -94,6 +96,8 @@ struct rules {
     size_t ndiags;
     size_t depth; /* include depth */
     double required_score;
+    struct prefilter *pf; /* NULL: none */
+    size_t prefilter_refused;
     size_t *order; /* meta rules in dependency order */
     size_t norder;
     bool finished;
@@ -130,8 +134,18 @@ bool rules_define_line(struct rules *rs, const struct rules_pos *pos, struct sli
  * options, or -1 with *why. */
 int rules_regex_parse(struct slice rest, size_t *i, struct str *out, uint32_t *opts,
                       const char **why);
-/* Compile, translating Perl-only syntax; NULL with a reason in err. */
+/* Translate Perl-only syntax for pcre2 (and Hyperscan). */
+void rules_regex_translate(const char *re, size_t len, struct str *out);
+/* Compile a translated expression; NULL with a reason in err. */
 pcre2_code *rules_regex_compile(const char *re, size_t len, uint32_t opts, struct str *err);
+
+/* rules_prefilter.c: the Hyperscan prefilter of body rules. */
+struct prefilter;
+void prefilter_build(struct rules *rs);
+void prefilter_free(struct prefilter **pp);
+/* Set cand[i] for each prefiltered rule i that may match text. Returns 0,
+ * or -1 when there is no prefilter or the scan failed (run every rule). */
+int prefilter_scan(const struct prefilter *p, struct slice text, bool *cand);
 
 /* rules_meta.c */
 struct meta_prog *meta_compile(struct slice expr, const char **why);

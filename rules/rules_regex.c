@@ -103,8 +103,8 @@ pcre2_escape(char c)
 }
 
 /* Perl reads "\y" as "y": drop backslashes pcre2 would refuse. */
-static void
-translate(const char *re, size_t len, struct str *out)
+void
+rules_regex_translate(const char *re, size_t len, struct str *out)
 {
     for (size_t i = 0; i < len; i++) {
         char c = re[i];
@@ -126,14 +126,10 @@ translate(const char *re, size_t len, struct str *out)
 pcre2_code *
 rules_regex_compile(const char *re, size_t len, uint32_t opts, struct str *err)
 {
-    struct str t;
-    str_init(&t, 0);
-    translate(re, len, &t);
     int code;
     PCRE2_SIZE off;
-    pcre2_code *c = pcre2_compile((PCRE2_SPTR)(t.buf ? t.buf : ""), t.len,
-                                  opts | PCRE2_NEVER_BACKSLASH_C, &code, &off, NULL);
-    str_deinit(&t);
+    pcre2_code *c = pcre2_compile((PCRE2_SPTR)re, len, opts | PCRE2_NEVER_BACKSLASH_C,
+                                  &code, &off, NULL);
     if (c == NULL) {
         PCRE2_UCHAR msg[256];
         if (pcre2_get_error_message(code, msg, sizeof(msg)) < 0)

@@ -37,17 +37,22 @@ compile_rule(struct rules *rs, struct rule *r)
     }
     if (r->re_text == NULL) /* exists: */
         return;
-    struct str text, err;
+    struct str text, final, err;
     str_init(&text, 0);
+    str_init(&final, 0);
     str_init(&err, 512);
     if (r->in_replace)
         rules_expand_tags(rs, r->re_text, &text);
     else
         str_append_cstr(&text, r->re_text);
-    r->re = rules_regex_compile(text.buf ? text.buf : "", text.len, r->re_opts, &err);
+    rules_regex_translate(text.buf ? text.buf : "", text.len, &final);
+    r->re = rules_regex_compile(str_cstr(&final), final.len, r->re_opts, &err);
     if (r->re == NULL)
         drop(rs, r, SKIP_REGEX, "pcre2 refuses the regular expression", str_cstr(&err));
+    else
+        r->re_final = str_steal(&final, NULL);
     str_deinit(&text);
+    str_deinit(&final);
     str_deinit(&err);
 }
 
@@ -145,6 +150,7 @@ rules_finish(struct rules *rs, int score_set)
     free(state);
     free(stack);
     drop_unrunnable_metas(rs);
+    prefilter_build(rs);
     for (size_t i = 0; i < rs->n; i++)
         if (rs->rules[i].defined)
             rs->loaded[rs->rules[i].type]++;
@@ -225,6 +231,12 @@ rules_summary(const struct rules *rs, struct str *out)
                                 rs->eval_by_type[t]);
         str_appendc(out, '\n');
     }
+    size_t npf = 0;
+    for (size_t i = 0; i < rs->n; i++)
+        npf += rs->rules[i].prefiltered;
+    if (rs->pf)
+        str_appendf(out, "rules: %zu body rules prefiltered by Hyperscan (%zu refused by it)\n",
+                    npf, rs->prefilter_refused);
     for (size_t i = 0; i < rs->ndiags; i++)
         str_appendf(out, "rules: %s\n", rs->diags[i]);
 }
@@ -234,6 +246,7 @@ free_rule(struct rule *r)
 {
     free(r->name);
     free(r->re_text);
+    free(r->re_final);
     free(r->if_unset);
     free(r->meta_text);
     free(r->description);
@@ -270,6 +283,7 @@ rules_free(struct rules **rsp)
     free(rs->tags);
     free(rs->diags);
     free(rs->order);
+    prefilter_free(&rs->pf);
     free(rs->tag_start);
     free(rs->tag_end);
     free(rs);

@@ -15,7 +15,7 @@
 #           python3 (compare.py, corpus lists), node/npm (the corpus is
 #           fetched with npm pack), /usr/bin/time, dnsmasq (the DNS lists'
 #           test server), clamav-testfiles (the samples the virus tests
-#           detect), spamassassin and spamc (stock rules and the
+#           detect), spamassassin, spamc and spamd (stock rules and the
 #           rule-agreement test), m4, libwrap0 and liblockfile1 (for the
 #           unpacked sendmail .debs of the Sendmail test), redis-server
 #           (the Bayes store test)
@@ -46,7 +46,7 @@ pkgs_virus_bench="clamav-daemon clamdscan"
 pkgs_bayes="liblmdb-dev libhiredis-dev"
 pkgs_bayes_test="redis-server"
 pkgs_bayes_bench="bogofilter"
-pkgs_rules_test="spamassassin spamc"
+pkgs_rules_test="spamassassin spamc spamd"
 # Sendmail's end-to-end test unpacks Debian's sendmail .debs (they conflict
 # with postfix: tests/sendmail/fetch-debs.sh downloads them into .cache/);
 # these are what the unpacked binary and its cf macros need.

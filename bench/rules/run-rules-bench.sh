@@ -2,10 +2,12 @@
 # run-rules-bench.sh [N] [RUNS]: messages per second of `filterd check` with
 # SpamAssassin's stock rules (/usr/share/spamassassin) beside spamd + spamc
 # (`spamd -L`, local tests only, the same rules, a private site config from
-# tests/rules/sa-site.sh), on the same N messages of the corpus sample (all
+# tests/rules/sa-site.sh), two workers each (two filterd check processes
+# over halves of the list; spamd with two children and two spamc at a time),
+# on the same N messages of the corpus sample (all
 # 605 by default), RUNS times each (default 3); prints each run and the
 # medians and their ratio. Also prints the agreement over the same messages
-# when AGREE=1 (tests/rules/agreement.sh, one spamassassin a message: slow).
+# when AGREE=1 (tests/rules/agreement.sh with spamd).
 # Needs: a build in build/, scripts/fetch-corpus.sh done, spamassassin.
 set -eu
 n=${1:-605} runs=${2:-3}
@@ -24,15 +26,7 @@ head -n "$n" "$sample" >"$work/list"
 count=$(wc -l <"$work/list")
 sh "$top/tests/rules/sa-site.sh" "$work/sa"
 port=17830
-HOME="$work/sa/home" spamd -L -x --siteconfigpath="$work/sa/site" -C "$rules" \
-	-i 127.0.0.1 -p $port -A 127.0.0.1 -m 2 --max-conn-per-child=100000 \
-	-u "$(id -un)" -r "$work/spamd.pid" -s stderr 2>"$work/spamd.log" &
-spamd_pid=$!
-i=0
-until spamc -d 127.0.0.1 -p $port -K >/dev/null 2>&1; do
-	i=$((i + 1)); [ $i -lt 120 ] || { echo "spamd did not start"; cat "$work/spamd.log"; exit 1; }
-	sleep 0.5
-done
+spamd_pid=$(sh "$top/tests/rules/spamd-start.sh" "$work/sa" $port "$rules")
 now() { date +%s.%N; }
 rate() { echo "$count $1 $2" | awk '{ printf "%.1f", $1 / ($3 - $2) }'; }
 median() { tr ' ' '\n' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -40,7 +34,8 @@ t_all= s_all=
 r=1
 while [ $r -le "$runs" ]; do
 	a=$(now)
-	xargs "$filterd" check --json -o "rules=$rules" <"$work/list" >/dev/null
+	# Two filterd processes, as spamd has two children.
+	xargs -P 2 -n $(( (count + 1) / 2 )) "$filterd" check --json -o "rules=$rules" <"$work/list" >/dev/null
 	b=$(now)
 	# Two spamc clients, as spamd has two children.
 	xargs -P 2 -n 1 sh -c 'spamc -d 127.0.0.1 -p '$port' -x -c <"$0" >/dev/null || [ $? -eq 1 ]' <"$work/list"
@@ -53,5 +48,5 @@ done
 tm=$(echo $t_all | median) sm=$(echo $s_all | median)
 echo "median: filterd check $tm msg/s, spamd+spamc $sm msg/s, ratio $(echo "$tm $sm" | awk '{ printf "%.1f", $1 / $2 }')x"
 if [ "${AGREE:-0}" = 1 ]; then
-	sh "$top/tests/rules/agreement.sh" "$filterd" "$top/build/tests/rules/rules_list" "$n" 0
+	SPAMD=1 sh "$top/tests/rules/agreement.sh" "$filterd" "$top/build/tests/rules/rules_list" "$n" 0
 fi

@@ -137,6 +137,8 @@ test_meta_and_scores(void)
         {"header T_A Subject =~ /Cheap/", "T_A(0.01)"},
         {"header A Subject =~ /Cheap/\ntflags A nice", "A(-1)"},
         {"header E eval:check_x()\nheader __A Subject =~ /Cheap/\nmeta C __A && !E", ""},
+        {"mimeheader M Content-Type =~ /x/\nheader __A Subject =~ /Cheap/\n"
+         "meta C __A && !M", ""},                                /* over a skipped rule */
         {"meta C (D\nmeta D 1", "D(1)"},
         {"meta A B\nmeta B A", ""},                              /* a cycle */
     };

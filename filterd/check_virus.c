@@ -12,6 +12,7 @@
 #include "check_virus.h"
 
 #include <clamav.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,8 @@ struct virus_state {
     uint64_t max_file_size;
     char *scanner; /* X-Virus-Scanned value */
     char *tmpdir;
+    bool own_tmpdir; /* tmpdir is the process's private one (released) */
+    atomic_bool *off_said; /* off by default: the warning was logged */
 };
 
 /* Read the words and numbers; -1 with errors in err. */
@@ -101,6 +104,9 @@ state_free(void *p)
     free(s->dir);
     free(s->scanner);
     free(s->tmpdir);
+    free(s->off_said);
+    if (s->own_tmpdir)
+        virus_tmpdir_release();
     free(s);
 }
 
@@ -115,13 +121,44 @@ pick_tmpdir(const struct config *c, struct virus_state *s, struct str *err)
     }
     struct str t;
     str_init(&t, 0);
-    int r = virus_tmpdir_make(&t);
+    int r = virus_tmpdir_acquire(&t);
     if (r < 0)
         str_appendf(err, "%s: %s\n", config_source(c, "clamav_tmpdir"), str_cstr(&t));
     else
         s->tmpdir = str_steal(&t, NULL);
+    s->own_tmpdir = r == 0;
     str_deinit(&t);
     return r;
+}
+
+/* Whether to scan. auto: when clamav_db holds a database; a clamav_db set
+ * by the administrator that holds none is an error (-1, in err), never a
+ * silent skip; the default folder without one turns scanning off, loudly
+ * (a warning at the first message, and lint's summary). */
+static int
+decide_on(const struct config *c, struct virus_state *s, int mode, struct str *err)
+{
+    s->on = mode == MODE_YES || (mode == MODE_AUTO && virus_db_present(s->dir));
+    if (s->on || mode == MODE_NO)
+        return 0;
+    if (config_is_set(c, "clamav_db")) {
+        str_appendf(err, "%s: clamav_db %s holds no ClamAV database (virus_scan = auto): "
+                    "add one, or set virus_scan = yes (tempfail until it has one) or no\n",
+                    config_source(c, "clamav_db"), s->dir);
+        return -1;
+    }
+    s->off_said = xcalloc(1, sizeof(*s->off_said)); /* said by the first message */
+    return 0;
+}
+
+/* The warning of a scan that is off by default, once a pipeline (each
+ * start and reload): lint says it in its summary instead. */
+static void
+say_off(const struct virus_state *s)
+{
+    if (s->off_said && !atomic_exchange(s->off_said, true))
+        log_warn(NULL, "virus: VIRUS SCANNING IS OFF: no ClamAV database in %s "
+                 "(virus_scan = auto); install one (freshclam) or set clamav_db", s->dir);
 }
 
 static void *
@@ -135,7 +172,10 @@ state_new(const struct config *c, struct str *err)
         state_free(s);
         return NULL;
     }
-    s->on = mode == MODE_YES || (mode == MODE_AUTO && virus_db_present(s->dir));
+    if (decide_on(c, s, mode, err) < 0) {
+        state_free(s);
+        return NULL;
+    }
     if (!s->on)
         return s;
     if (pick_tmpdir(c, s, err) < 0) {
@@ -277,6 +317,8 @@ static void
 content(const void *state, const struct scan_env *env, struct message *m, struct verdict *v)
 {
     const struct virus_state *s = state;
+    if (!s->on)
+        say_off(s);
     if (!s->on || blob_size(m->blob) == 0)
         return;
     const char *why = NULL, *name = NULL;
@@ -320,8 +362,10 @@ summary(const void *state, struct str *out)
 {
     const struct virus_state *s = state;
     if (!s->on) {
-        str_appendf(out, "virus: off (virus_scan = no, or auto and no database in %s)\n",
-                    s->dir);
+        str_appendf(out, "virus: OFF: messages are not scanned for viruses (%s)\n",
+                    s->off_said ? "virus_scan = auto and no ClamAV database in the "
+                                  "default clamav_db"
+                                : "virus_scan = no");
         return;
     }
     const char *why = NULL;

@@ -7,7 +7,9 @@
  * bounds its own work by the virus_max_* limits, and a scan that stops at
  * one of them is a defined result (virus_limit_action), never a silent
  * pass. Signature names reach the verdict, the SMTP reply and a header:
- * only their printable ASCII, at most VIRUS_NAME_MAX bytes.
+ * only their printable ASCII, at most VIRUS_NAME_MAX bytes. With
+ * virus_scanner = clamd the message goes to clamd instead
+ * (filterd/virus_clamd.c reads its answer, bounded).
  */
 #include "check_virus.h"
 

@@ -5,7 +5,10 @@
  * Untrusted input: none here (signature files are the admin's; messages
  * are scanned in check_virus.c). Limits: one engine in use plus, while a
  * new one loads, a second one in memory (as clamd's concurrent reload);
- * the folder listing reads at most VIRUS_DB_FILES_MAX entries.
+ * the folder listing reads at most VIRUS_DB_FILES_MAX entries. Holders
+ * are cached process-wide (a reload with the same folder and settings
+ * takes the same holder and engine); the private temporary folder is one
+ * per process, removed by its last user.
  *
  * Threads: libclamav's compiled engine is read-only and scanned by every
  * thread at once; the holder's lock guards only the current pointer and

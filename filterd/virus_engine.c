@@ -370,6 +370,15 @@ holder_free(struct virus_engines *h)
     free(h);
 }
 
+/* Field by field: memcmp would compare the padding too. */
+static bool
+limits_equal(const struct virus_limits *a, const struct virus_limits *b)
+{
+    return a->max_scan_size == b->max_scan_size && a->max_file_size == b->max_file_size &&
+           a->max_recursion == b->max_recursion && a->max_files == b->max_files &&
+           a->max_scan_ms == b->max_scan_ms;
+}
+
 /* The cached holder of the same folder and settings, with one more user;
  * NULL when there is none. Under cache_lock. */
 static struct virus_engines *
@@ -378,7 +387,7 @@ cache_find_locked(const char *dir, const char *tmpdir, const struct virus_limits
 {
     for (struct virus_engines *h = cache; h; h = h->next)
         if (strcmp(h->dir, dir) == 0 && strcmp(h->tmpdir, tmpdir) == 0 &&
-            memcmp(&h->lim, lim, sizeof(*lim)) == 0 && h->interval_s == interval_s) {
+            limits_equal(&h->lim, lim) && h->interval_s == interval_s) {
             h->users++;
             return h;
         }

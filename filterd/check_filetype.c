@@ -56,6 +56,10 @@ static const struct config_key schema[] = {
      "for a banned attachment: reject (554 5.7.1), discard, quarantine or accept"},
     {"on_error_filetype", CONFIG_STRING, "tempfail", 0, 0,
      "when libmagic cannot run: tempfail or accept"},
+    {"filetype_banned_score", CONFIG_STRING, "10", 0, 0, "score of FILETYPE_BANNED"},
+    {"filename_ext_mismatch_score", CONFIG_STRING, "2", 0, 0,
+     "score of FILENAME_EXT_MISMATCH"},
+    {"filename_double_ext_score", CONFIG_STRING, "3", 0, 0, "score of FILENAME_DOUBLE_EXT"},
 };
 
 struct filetype_state {
@@ -68,6 +72,8 @@ struct filetype_state {
     pthread_mutex_t lock;
     magic_t *pool; /* free handles */
     size_t nfree, made;
+    bool own_tmpdir; /* holds the process's private folder (released) */
+    double banned_score, mismatch_score, double_ext_score;
 };
 
 /* --- Settings ------------------------------------------------------------- */
@@ -128,6 +134,8 @@ state_free(void *p)
     free_list(s->descs, s->ndescs);
     free_list(s->exts, s->nexts);
     filetype_archives_free(&s->archives);
+    if (s->own_tmpdir)
+        virus_tmpdir_release();
     for (size_t i = 0; i < s->nfree; i++)
         magic_close(s->pool[i]);
     free(s->pool);
@@ -165,8 +173,10 @@ open_archives(const struct config *c, struct filetype_state *s, struct str *err)
     str_init(&why, 0);
     int r = 0;
     str_append_cstr(&tmp, config_get_str(c, "clamav_tmpdir"));
-    if (tmp.len == 0)
-        r = virus_tmpdir_make(&tmp);
+    if (tmp.len == 0) {
+        r = virus_tmpdir_acquire(&tmp);
+        s->own_tmpdir = r == 0;
+    }
     if (r == 0)
         s->archives = filetype_archives_new(c, str_cstr(&tmp), &why);
     if (r < 0 || s->archives == NULL) {
@@ -196,6 +206,10 @@ state_new(const struct config *c, struct str *err)
                          (const char *const[]){"tempfail", "accept", NULL}, err);
     s->action = (enum check_action)a;
     s->error_accept = e == 1;
+    if (check_score(c, "filetype_banned_score", &s->banned_score, err) |
+        check_score(c, "filename_ext_mismatch_score", &s->mismatch_score, err) |
+        check_score(c, "filename_double_ext_score", &s->double_ext_score, err))
+        a = -1; /* refused below, with every bad score said */
     s->pool = xcalloc(1, sizeof(*s->pool));
     if (s->on && a >= 0 && e >= 0) { /* the database loads: one handle to start */
         struct str why;
@@ -311,7 +325,7 @@ judge(const struct filetype_state *s, struct look *l, struct verdict *v, struct 
         f->banned = true;
         snprintf(text, sizeof(text), "attachment \"%s\" is %s (%.120s): banned by %s", shown,
                  l->type, l->desc, l->banned_by);
-        verdict_add(v, "FILETYPE_BANNED", 10.0, text);
+        verdict_add(v, "FILETYPE_BANNED", s->banned_score, text);
         snprintf(f->reply, sizeof(f->reply), "attachment not allowed: \"%s\" (%s)", shown,
                  l->type);
     }
@@ -319,13 +333,13 @@ judge(const struct filetype_state *s, struct look *l, struct verdict *v, struct 
         f->mismatch = true;
         snprintf(text, sizeof(text), "attachment \"%s\": its name says one type, its bytes "
                  "are %s (%.120s)", shown, l->type, l->desc);
-        verdict_add(v, "FILENAME_EXT_MISMATCH", 2.0, text);
+        verdict_add(v, "FILENAME_EXT_MISMATCH", s->mismatch_score, text);
     }
     if (l->dbl && !f->dbl) {
         f->dbl = true;
         snprintf(text, sizeof(text), "attachment \"%s\": a document's extension before an "
                  "executable's", shown);
-        verdict_add(v, "FILENAME_DOUBLE_EXT", 3.0, text);
+        verdict_add(v, "FILENAME_DOUBLE_EXT", s->double_ext_score, text);
     }
 }
 

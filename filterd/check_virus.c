@@ -7,17 +7,21 @@
  * bounds its own work by the virus_max_* limits, and a scan that stops at
  * one of them is a defined result (virus_limit_action), never a silent
  * pass. Signature names reach the verdict, the SMTP reply and a header:
- * only their printable ASCII, at most VIRUS_NAME_MAX bytes.
+ * only their printable ASCII, at most VIRUS_NAME_MAX bytes. With
+ * virus_scanner = clamd the message goes to clamd instead
+ * (filterd/virus_clamd.c reads its answer, bounded).
  */
 #include "check_virus.h"
 
 #include <clamav.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "filterd/check_choice.h"
 #include "filterd/pipeline.h"
+#include "filterd/virus_clamd.h"
 #include "filterd/virus_engine.h"
 #include "lib/arena.h"
 #include "lib/log.h"
@@ -52,6 +56,12 @@ static const struct config_key schema[] = {
      "when the scan cannot run (no database, an error): tempfail or accept"},
     {"virus_headers", CONFIG_BOOL, "yes", 0, 0,
      "add X-Virus-Scanned and X-Virus-Status to scanned messages"},
+    {"virus_scanner", CONFIG_STRING, "libclamav", 0, 0,
+     "libclamav (in process) or clamd (a running clamd, INSTREAM over clamd_socket)"},
+    {"clamd_socket", CONFIG_STRING, "/run/clamav/clamd.ctl", 0, 0,
+     "clamd's unix socket, for virus_scanner = clamd"},
+    {"clamd_timeout", CONFIG_DURATION, "120s", 1, 3600,
+     "how long one read or write to clamd may wait"},
 };
 
 enum mode { MODE_AUTO, MODE_YES, MODE_NO };
@@ -69,6 +79,10 @@ struct virus_state {
     uint64_t max_file_size;
     char *scanner; /* X-Virus-Scanned value */
     char *tmpdir;
+    bool own_tmpdir; /* tmpdir is the process's private one (released) */
+    atomic_bool *off_said; /* off by default: the warning was logged */
+    char *clamd;             /* clamd's socket (virus_scanner = clamd), else NULL */
+    unsigned clamd_timeout;
 };
 
 /* Read the words and numbers; -1 with errors in err. */
@@ -101,6 +115,10 @@ state_free(void *p)
     free(s->dir);
     free(s->scanner);
     free(s->tmpdir);
+    free(s->off_said);
+    free(s->clamd);
+    if (s->own_tmpdir)
+        virus_tmpdir_release();
     free(s);
 }
 
@@ -115,13 +133,60 @@ pick_tmpdir(const struct config *c, struct virus_state *s, struct str *err)
     }
     struct str t;
     str_init(&t, 0);
-    int r = virus_tmpdir_make(&t);
+    int r = virus_tmpdir_acquire(&t);
     if (r < 0)
         str_appendf(err, "%s: %s\n", config_source(c, "clamav_tmpdir"), str_cstr(&t));
     else
         s->tmpdir = str_steal(&t, NULL);
+    s->own_tmpdir = r == 0;
     str_deinit(&t);
     return r;
+}
+
+/* virus_scanner = clamd: no engine here; auto scans as yes does (clamd
+ * answers for its database). -1 on a bad word (in err). */
+static int
+use_clamd(const struct config *c, struct virus_state *s, int mode, struct str *err)
+{
+    int k = check_choice(c, "virus_scanner", (const char *const[]){"libclamav", "clamd", NULL},
+                         err);
+    if (k != 1)
+        return k < 0 ? -1 : 0;
+    s->on = mode != MODE_NO;
+    s->clamd = xstrdup(config_get_str(c, "clamd_socket"));
+    s->clamd_timeout = (unsigned)config_get_duration(c, "clamd_timeout");
+    s->scanner = xstrdup("tamis filterd (clamd)");
+    return 0;
+}
+
+/* Whether to scan. auto: when clamav_db holds a database; a clamav_db set
+ * by the administrator that holds none is an error (-1, in err), never a
+ * silent skip; the default folder without one turns scanning off, loudly
+ * (a warning at the first message, and lint's summary). */
+static int
+decide_on(const struct config *c, struct virus_state *s, int mode, struct str *err)
+{
+    s->on = mode == MODE_YES || (mode == MODE_AUTO && virus_db_present(s->dir));
+    if (s->on || mode == MODE_NO)
+        return 0;
+    if (config_is_set(c, "clamav_db")) {
+        str_appendf(err, "%s: clamav_db %s holds no ClamAV database (virus_scan = auto): "
+                    "add one, or set virus_scan = yes (tempfail until it has one) or no\n",
+                    config_source(c, "clamav_db"), s->dir);
+        return -1;
+    }
+    s->off_said = xcalloc(1, sizeof(*s->off_said)); /* said by the first message */
+    return 0;
+}
+
+/* The warning of a scan that is off by default, once a pipeline (each
+ * start and reload): lint says it in its summary instead. */
+static void
+say_off(const struct virus_state *s)
+{
+    if (s->off_said && !atomic_exchange(s->off_said, true))
+        log_warn(NULL, "virus: VIRUS SCANNING IS OFF: no ClamAV database in %s "
+                 "(virus_scan = auto); install one (freshclam) or set clamav_db", s->dir);
 }
 
 static void *
@@ -131,11 +196,16 @@ state_new(const struct config *c, struct str *err)
     int mode;
     s->dir = xstrdup(config_get_str(c, "clamav_db"));
     s->headers = config_get_bool(c, "virus_headers");
-    if (read_choices(c, s, &mode, err) < 0) {
+    if (read_choices(c, s, &mode, err) < 0 || use_clamd(c, s, mode, err) < 0) {
         state_free(s);
         return NULL;
     }
-    s->on = mode == MODE_YES || (mode == MODE_AUTO && virus_db_present(s->dir));
+    if (s->clamd)
+        return s;
+    if (decide_on(c, s, mode, err) < 0) {
+        state_free(s);
+        return NULL;
+    }
     if (!s->on)
         return s;
     if (pick_tmpdir(c, s, err) < 0) {
@@ -273,12 +343,42 @@ limit_hit(const struct virus_state *s, const char *which, struct verdict *v)
         v->virus_status = "Unchecked (scan limit)";
 }
 
+/* The scan by a running clamd (virus_scanner = clamd). */
+static void
+clamd_content(const struct virus_state *s, const struct scan_env *env, struct message *m,
+              struct verdict *v)
+{
+    char name[VIRUS_NAME_MAX + 1];
+    enum clamd_result r = virus_clamd_scan(s->clamd, m->blob, s->clamd_timeout, name,
+                                           sizeof(name));
+    if (s->headers && (r == CLAMD_CLEAN || r == CLAMD_FOUND)) {
+        v->virus_scanner = s->scanner;
+        v->virus_status = "Clean";
+    }
+    if (r == CLAMD_FOUND)
+        found(s, clean_name(v->arena, name), v);
+    else if (r == CLAMD_LIMIT)
+        limit_hit(s, "clamd StreamMaxLength", v);
+    else if (r == CLAMD_ERROR) {
+        log_error(env->queue_id && *env->queue_id ? env->queue_id : NULL, "virus: %s", name);
+        verdict_check_failed(v, "virus", name, s->error_accept);
+    }
+    if (!s->headers)
+        v->virus_status = NULL;
+}
+
 static void
 content(const void *state, const struct scan_env *env, struct message *m, struct verdict *v)
 {
     const struct virus_state *s = state;
+    if (!s->on)
+        say_off(s);
     if (!s->on || blob_size(m->blob) == 0)
         return;
+    if (s->clamd) {
+        clamd_content(s, env, m, v);
+        return;
+    }
     const char *why = NULL, *name = NULL;
     struct virus_engine *e = virus_engines_get(s->engines, &why);
     if (e == NULL) {
@@ -319,9 +419,15 @@ static void
 summary(const void *state, struct str *out)
 {
     const struct virus_state *s = state;
+    if (s->on && s->clamd) {
+        str_appendf(out, "virus: clamd at %s (INSTREAM; not reached by lint)\n", s->clamd);
+        return;
+    }
     if (!s->on) {
-        str_appendf(out, "virus: off (virus_scan = no, or auto and no database in %s)\n",
-                    s->dir);
+        str_appendf(out, "virus: OFF: messages are not scanned for viruses (%s)\n",
+                    s->off_said ? "virus_scan = auto and no ClamAV database in the "
+                                  "default clamav_db"
+                                : "virus_scan = no");
         return;
     }
     const char *why = NULL;

@@ -4,8 +4,11 @@
  * mail parser and unpackers (CL_SCAN_PARSE_MAIL, archives, documents...)
  * and ClamAV's limits. The engine comes from clamav_db, is shared by every
  * thread, and is replaced in the background when the folder changes
- * (filterd/virus_engine.h) or on a reload (SIGHUP builds a new pipeline,
- * and with it a new engine, while the old one keeps scanning).
+ * (filterd/virus_engine.h); a reload (SIGHUP builds a new pipeline) keeps
+ * the engine when the folder and the engine's settings did not change,
+ * and loads it again, while the old one keeps scanning, when they did.
+ * With virus_scanner = clamd, a running clamd scans instead
+ * (filterd/virus_clamd.h) and no engine is loaded.
  *
  * Symbols: VIRUS_FOUND (virus_score; the description names the signature,
  * and the name goes to verdict->viruses, the JSON "virus" field);

@@ -5,7 +5,10 @@
  * Untrusted input: none here (signature files are the admin's; messages
  * are scanned in check_virus.c). Limits: one engine in use plus, while a
  * new one loads, a second one in memory (as clamd's concurrent reload);
- * the folder listing reads at most VIRUS_DB_FILES_MAX entries.
+ * the folder listing reads at most VIRUS_DB_FILES_MAX entries. Holders
+ * are cached process-wide (a reload with the same folder and settings
+ * takes the same holder and engine); the private temporary folder is one
+ * per process, removed by its last user.
  *
  * Threads: libclamav's compiled engine is read-only and scanned by every
  * thread at once; the holder's lock guards only the current pointer and
@@ -16,6 +19,7 @@
 #include <clamav.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -45,7 +49,15 @@ struct virus_engines {
     char why[512];            /* why cur is NULL */
     uint64_t fingerprint;     /* of the folder cur (or the failure) came from */
     unsigned generation;
+    unsigned users;              /* under cache_lock: virus_engines_new calls not freed */
+    struct virus_engines *next;  /* in the process-wide cache */
 };
+
+/* The process-wide cache of holders (virus_engines_new), and the count of
+ * database loads (a test hook). */
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct virus_engines *cache;
+static unsigned nloads;
 
 /* --- libclamav once ---------------------------------------------------- */
 
@@ -185,6 +197,9 @@ load(const struct virus_engines *h, char *why, size_t why_n)
         return NULL;
     }
     double t0 = now_seconds();
+    pthread_mutex_lock(&cache_lock);
+    nloads++;
+    pthread_mutex_unlock(&cache_lock);
     struct cl_engine *cl = cl_engine_new();
     if (cl == NULL) {
         snprintf(why, why_n, "libclamav: cannot make an engine");
@@ -314,15 +329,16 @@ start_watcher(struct virus_engines *h)
     h->watching = e == 0;
 }
 
-struct virus_engines *
-virus_engines_new(const char *dir, const char *tmpdir, const struct virus_limits *lim,
-                  unsigned interval_s, bool *load_error_r)
+static struct virus_engines *
+holder_new(const char *dir, const char *tmpdir, const struct virus_limits *lim,
+           unsigned interval_s, bool *load_error_r)
 {
     struct virus_engines *h = xcalloc(1, sizeof(*h));
     h->dir = xstrdup(dir);
     h->tmpdir = xstrdup(tmpdir);
     h->lim = *lim;
     h->interval_s = interval_s;
+    h->users = 1;
     pthread_mutex_init(&h->lock, NULL);
     uint64_t fp = db_fingerprint(dir);
     *load_error_r = reload_fp(h, fp) < 0 && fp != 0;
@@ -331,12 +347,9 @@ virus_engines_new(const char *dir, const char *tmpdir, const struct virus_limits
     return h;
 }
 
-void
-virus_engines_free(struct virus_engines **hp)
+static void
+holder_free(struct virus_engines *h)
 {
-    struct virus_engines *h = *hp;
-    if (h == NULL)
-        return;
     if (h->watching) {
         pthread_mutex_lock(&h->lock);
         h->stop = true;
@@ -355,7 +368,100 @@ virus_engines_free(struct virus_engines **hp)
     free(h->dir);
     free(h->tmpdir);
     free(h);
+}
+
+/* Field by field: memcmp would compare the padding too. */
+static bool
+limits_equal(const struct virus_limits *a, const struct virus_limits *b)
+{
+    return a->max_scan_size == b->max_scan_size && a->max_file_size == b->max_file_size &&
+           a->max_recursion == b->max_recursion && a->max_files == b->max_files &&
+           a->max_scan_ms == b->max_scan_ms;
+}
+
+/* The cached holder of the same folder and settings, with one more user;
+ * NULL when there is none. Under cache_lock. */
+static struct virus_engines *
+cache_find_locked(const char *dir, const char *tmpdir, const struct virus_limits *lim,
+                  unsigned interval_s)
+{
+    for (struct virus_engines *h = cache; h; h = h->next)
+        if (strcmp(h->dir, dir) == 0 && strcmp(h->tmpdir, tmpdir) == 0 &&
+            limits_equal(&h->lim, lim) && h->interval_s == interval_s) {
+            h->users++;
+            return h;
+        }
+    return NULL;
+}
+
+/* A cached holder taken again: keep its engine when the folder's database
+ * files are those it was loaded from, else load them now and swap. */
+static void
+holder_reuse(struct virus_engines *h, bool *load_error_r)
+{
+    uint64_t fp = db_fingerprint(h->dir);
+    pthread_mutex_lock(&h->lock);
+    bool same = fp == h->fingerprint && (h->cur != NULL || fp == 0);
+    unsigned sigs = h->cur ? h->cur->sigs : 0;
+    pthread_mutex_unlock(&h->lock);
+    *load_error_r = false;
+    if (same && sigs)
+        log_info(NULL, "virus: %s did not change: keeping the engine loaded before "
+                 "(%u signatures)", h->dir, sigs);
+    if (same)
+        return;
+    log_info(NULL, "virus: %s changed: loading it again", h->dir);
+    *load_error_r = reload_fp(h, fp) < 0 && fp != 0;
+}
+
+struct virus_engines *
+virus_engines_new(const char *dir, const char *tmpdir, const struct virus_limits *lim,
+                  unsigned interval_s, bool *load_error_r)
+{
+    pthread_mutex_lock(&cache_lock);
+    struct virus_engines *h = cache_find_locked(dir, tmpdir, lim, interval_s);
+    pthread_mutex_unlock(&cache_lock);
+    if (h) {
+        holder_reuse(h, load_error_r);
+        return h;
+    }
+    /* Two first calls at once may load twice: each is a holder of its own,
+     * and later calls find the first in the list. */
+    h = holder_new(dir, tmpdir, lim, interval_s, load_error_r);
+    pthread_mutex_lock(&cache_lock);
+    h->next = cache;
+    cache = h;
+    pthread_mutex_unlock(&cache_lock);
+    return h;
+}
+
+void
+virus_engines_free(struct virus_engines **hp)
+{
+    struct virus_engines *h = *hp;
+    if (h == NULL)
+        return;
     *hp = NULL;
+    pthread_mutex_lock(&cache_lock);
+    bool last = --h->users == 0;
+    if (last)
+        for (struct virus_engines **pp = &cache; *pp; pp = &(*pp)->next)
+            if (*pp == h) {
+                *pp = h->next;
+                break;
+            }
+    pthread_mutex_unlock(&cache_lock);
+    if (last)
+        holder_free(h);
+}
+
+unsigned
+virus_engines_loads(void)
+{
+    pthread_mutex_lock(&cache_lock);
+    unsigned n = nloads;
+    pthread_mutex_unlock(&cache_lock);
+    return n;
 }
 
 struct virus_engine *
@@ -399,31 +505,105 @@ writable_tmpfs(const char *dir)
            access(dir, W_OK | X_OK) == 0;
 }
 
-int
-virus_tmpdir_make(struct str *out)
+/* Remove base's empty tamis-clamav.UID folder of earlier versions, and
+ * the empty tamis-clamav.UID.PID folders of our processes that are gone
+ * (killed before they could remove theirs). rmdir removes only empty
+ * folders; a folder of a live process is left alone. */
+static void
+sweep_stale(const char *base, const char *prefix)
 {
-    const char *base = getenv("TMPDIR");
-    if (writable_tmpfs("/dev/shm"))
-        base = "/dev/shm";
-    else if (base == NULL || *base != '/')
-        base = "/tmp";
+    DIR *d = opendir(base);
+    if (d == NULL)
+        return;
+    size_t plen = strlen(prefix);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, prefix, plen) != 0)
+            continue;
+        const char *rest = e->d_name + plen;
+        char *end;
+        long pid = *rest == '.' ? strtol(rest + 1, &end, 10) : -1;
+        bool stale = *rest == '\0' ||
+                     (pid > 0 && *end == '\0' && kill((pid_t)pid, 0) < 0 && errno == ESRCH);
+        if (stale)
+            (void)unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
+    }
+    closedir(d);
+}
+
+/* Make base/tamis-clamav.UID.PID (mode 0700, ours, not a link) in out. */
+static int
+tmpdir_make(const char *base, struct str *out)
+{
+    char prefix[64];
+    snprintf(prefix, sizeof(prefix), "tamis-clamav.%ld", (long)geteuid());
+    sweep_stale(base, prefix);
     str_clear(out);
-    str_appendf(out, "%s/tamis-clamav.%ld", base, (long)geteuid());
+    str_appendf(out, "%s/%s.%ld", base, prefix, (long)getpid());
     const char *path = str_cstr(out);
     struct stat st;
     if (mkdir(path, 0700) < 0 && errno != EEXIST) {
         int e = errno;
         str_clear(out);
-        str_appendf(out, "cannot make %s/tamis-clamav.%ld: %s", base, (long)geteuid(),
+        str_appendf(out, "cannot make %s/%s.%ld: %s", base, prefix, (long)getpid(),
                     strerror(e));
         return -1;
     }
     if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
         (st.st_mode & 077) != 0) {
         str_clear(out);
-        str_appendf(out, "%s/tamis-clamav.%ld is not a folder of ours with mode 0700", base,
-                    (long)geteuid());
+        str_appendf(out, "%s/%s.%ld is not a folder of ours with mode 0700", base, prefix,
+                    (long)getpid());
         return -1;
     }
     return 0;
+}
+
+static pthread_mutex_t tmp_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *tmp_path; /* the process's private folder, while tmp_users > 0 */
+static unsigned tmp_users;
+static pid_t tmp_pid;
+
+int
+virus_tmpdir_acquire(struct str *out)
+{
+    const char *base = getenv("TMPDIR");
+    if (writable_tmpfs("/dev/shm"))
+        base = "/dev/shm";
+    else if (base == NULL || *base != '/')
+        base = "/tmp";
+    pthread_mutex_lock(&tmp_lock);
+    if (tmp_users && tmp_pid != getpid()) { /* a forked child: a folder of its own */
+        free(tmp_path);
+        tmp_path = NULL;
+        tmp_users = 0;
+    }
+    int r = 0;
+    if (tmp_users == 0) {
+        r = tmpdir_make(base, out);
+        if (r == 0) {
+            tmp_path = xstrdup(str_cstr(out));
+            tmp_pid = getpid();
+        }
+    } else {
+        str_clear(out);
+        str_append_cstr(out, tmp_path);
+    }
+    if (r == 0)
+        tmp_users++;
+    pthread_mutex_unlock(&tmp_lock);
+    return r;
+}
+
+void
+virus_tmpdir_release(void)
+{
+    pthread_mutex_lock(&tmp_lock);
+    if (tmp_users && --tmp_users == 0) {
+        if (tmp_pid == getpid() && rmdir(tmp_path) < 0 && errno != ENOENT)
+            log_warn(NULL, "virus: cannot remove %s: %s", tmp_path, strerror(errno));
+        free(tmp_path);
+        tmp_path = NULL;
+    }
+    pthread_mutex_unlock(&tmp_lock);
 }

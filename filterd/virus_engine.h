@@ -37,15 +37,20 @@ struct virus_engine {
 struct virus_engines;
 
 /*
- * A holder for dir's engines: loads dir now (in the calling thread) and,
- * when interval_s > 0, starts a thread that looks at dir every interval_s
+ * A holder for dir's engines, from a process-wide cache: a call with the
+ * same dir, tmpdir, limits and interval as a holder not yet freed gets
+ * that holder, with its engine kept when dir's database files (names,
+ * sizes, times, inodes) did not change, or dir loaded again now and
+ * swapped in when they did (a SIGHUP reload with an unchanged database
+ * costs nothing). Otherwise a new holder: loads dir now (in the calling
+ * thread) and, when interval_s > 0, starts a thread that looks at dir every interval_s
  * seconds and loads it again when its database files changed. tmpdir is
  * ClamAV's temporary folder ("" for libclamav's default). Never NULL: when
  * dir holds no database or cannot be loaded, the holder has no engine and
  * virus_engines_get says why (the watcher keeps looking). *load_error_r is
  * set when dir holds databases that libclamav refused. Free with
- * virus_engines_free (stops and joins the watcher, frees the engine once
- * its last scan ended).
+ * virus_engines_free, once per call (the last stops and joins the watcher
+ * and frees the engine once its last scan ended).
  */
 struct virus_engines *virus_engines_new(const char *dir, const char *tmpdir,
                                         const struct virus_limits *lim, unsigned interval_s,
@@ -62,6 +67,9 @@ void virus_engines_put(struct virus_engines *h, struct virus_engine *e);
 int virus_engines_reload(struct virus_engines *h);
 /* How many engines were swapped in since the start (the first counts). */
 unsigned virus_engines_generation(struct virus_engines *h);
+/* How many times this process loaded a database (a test hook: a reload
+ * that keeps the engine loads nothing). */
+unsigned virus_engines_loads(void);
 
 /* libclamav's cl_init, once a process (every engine needs it). Returns 0,
  * or -1 with the reason in err. */
@@ -76,10 +84,14 @@ struct virus_limits virus_limits_read(const struct config *c);
 
 /* Whether dir holds at least one file with a ClamAV database extension. */
 bool virus_db_present(const char *dir);
-/* Make (or reuse) a private temporary folder for libclamav: under
- * /dev/shm when it is a writable tmpfs, else under $TMPDIR or /tmp, named
- * tamis-clamav.UID, mode 0700, checked to be ours and not a link. The path
- * goes to out. Returns 0, or -1 with a reason in out. */
-int virus_tmpdir_make(struct str *out);
+/* The process's private temporary folder for libclamav, made by the first
+ * caller and shared by the next ones: under /dev/shm when it is a writable
+ * tmpfs, else under $TMPDIR or /tmp, named tamis-clamav.UID.PID, mode
+ * 0700, checked to be ours and not a link. Empty folders of processes that
+ * are gone are removed on the way. The path goes to out. Returns 0, or -1
+ * with a reason in out. Each success is matched by virus_tmpdir_release;
+ * the last one removes the folder (when libclamav left it empty). */
+int virus_tmpdir_acquire(struct str *out);
+void virus_tmpdir_release(void);
 
 #endif

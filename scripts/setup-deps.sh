@@ -15,7 +15,8 @@
 #           python3 (compare.py, corpus lists), node/npm (the corpus is
 #           fetched with npm pack), /usr/bin/time, dnsmasq (the DNS lists'
 #           test server), clamav-testfiles (the samples the virus tests
-#           detect), spamassassin, spamc and spamd (stock rules and the
+#           detect), clamav-daemon (the clamd of the virus_scanner = clamd
+#           test), spamassassin, spamc and spamd (stock rules and the
 #           rule-agreement test), m4, libwrap0 and liblockfile1 (for the
 #           unpacked sendmail .debs of the Sendmail test), redis-server
 #           (the Bayes store test)
@@ -41,7 +42,7 @@ pkgs_build="gcc libc6-dev make cmake ninja-build pkg-config clang libclang-rt-14
 pkgs_dns="libc-ares-dev libpsl-dev publicsuffix"
 pkgs_dns_test="dnsmasq-base"
 pkgs_virus="libclamav-dev libmagic-dev"
-pkgs_virus_test="clamav-testfiles"
+pkgs_virus_test="clamav-testfiles clamav-daemon"
 pkgs_virus_bench="clamav-daemon clamdscan"
 pkgs_bayes="liblmdb-dev libhiredis-dev"
 pkgs_bayes_test="redis-server"

@@ -164,8 +164,13 @@ tap_ok "after: the same file is refused as Tamis-New-Signature" \
 	refused "$S/after.out" $? "554 5.7.1" "Tamis-New-Signature"
 
 n=$(fd_log_count "configuration reloaded")
+loads=$(fd_log_count "virus: loaded")
 kill -HUP "$(fd_pid filterd)"
 tap_ok "SIGHUP: filterd reloads" wait_until 15 fd_log_above "configuration reloaded" "$n"
+tap_ok "SIGHUP, database unchanged: the engine is kept, not loaded again" sh -c \
+	"grep -q 'did not change: keeping the engine loaded before' '$(fd_log filterd)' &&
+	[ \"\$(grep -c 'virus: loaded' '$(fd_log filterd)')\" = '$loads' ]"
+[ "$tap_st" = 0 ] || grep 'virus:' "$(fd_log filterd)" | sed 's/^/# /'
 smtp_send "$S/reloaded.out" reloaded "$M/virus.eml"
 tap_ok "after the reload: clam.exe still refused" \
 	refused "$S/reloaded.out" $? "554 5.7.1" "ClamAV-Test-File"

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "filterd/virus_engine.h"
@@ -224,6 +225,73 @@ test_no_pause(void)
     unlink(path);
 }
 
+/* The process-wide cache: a second holder of the same folder and settings
+ * (a SIGHUP's new pipeline) keeps the engine when the database did not
+ * change, loads it again when it did; other limits are another holder. */
+static void
+test_cache(void)
+{
+    bool load_error = true;
+    eicar_db("Sig-Kept");
+    unsigned loads = virus_engines_loads();
+    struct virus_engines *a = virus_engines_new(dir, "", &lim, 0, &load_error);
+    CHECK(!load_error);
+    CHECK_INT(virus_engines_loads(), loads + 1);
+    const char *why = NULL;
+    struct virus_engine *e1 = virus_engines_get(a, &why);
+    struct virus_engines *b = virus_engines_new(dir, "", &lim, 0, &load_error);
+    CHECK(b == a && !load_error);
+    CHECK_INT(virus_engines_loads(), loads + 1); /* unchanged: no second load */
+    struct virus_engine *e2 = virus_engines_get(b, &why);
+    CHECK(e1 != NULL && e2 == e1);
+    virus_engines_put(b, e2);
+    virus_engines_free(&a); /* the old pipeline goes; b still works */
+    eicar_db("Sig-New");
+    struct virus_engines *c = virus_engines_new(dir, "", &lim, 0, &load_error);
+    CHECK(c == b && !load_error);
+    CHECK_INT(virus_engines_loads(), loads + 2); /* changed: loaded again */
+    e2 = virus_engines_get(c, &why);
+    CHECK(e2 != NULL && e2 != e1 && strncmp(scan(e2), "Sig-New", 7) == 0);
+    CHECK(e1 != NULL && strncmp(scan(e1), "Sig-Kept", 8) == 0); /* still held */
+    virus_engines_put(c, e2);
+    virus_engines_put(c, e1);
+    struct virus_limits other = lim;
+    other.max_files = 7;
+    struct virus_engines *d = virus_engines_new(dir, "", &other, 0, &load_error);
+    CHECK(d != c);
+    CHECK_INT(virus_engines_loads(), loads + 3);
+    virus_engines_free(&d);
+    virus_engines_free(&b);
+    virus_engines_free(&c);
+}
+
+/* The private temporary folder: one per process, shared, removed by the
+ * last release; an empty folder of a process that is gone is swept. */
+static void
+test_tmpdir(void)
+{
+    struct str p1, p2;
+    str_init(&p1, 0);
+    str_init(&p2, 0);
+    CHECK_INT(virus_tmpdir_acquire(&p1), 0);
+    CHECK_INT(virus_tmpdir_acquire(&p2), 0);
+    CHECK_STR(str_cstr(&p1), str_cstr(&p2));
+    char stale[400];
+    const char *slash = strrchr(str_cstr(&p1), '/');
+    snprintf(stale, sizeof(stale), "%.*s/tamis-clamav.%ld.999999999",
+             (int)(slash - str_cstr(&p1)), str_cstr(&p1), (long)geteuid());
+    CHECK(mkdir(stale, 0700) == 0);
+    virus_tmpdir_release();
+    CHECK(access(str_cstr(&p1), F_OK) == 0);
+    virus_tmpdir_release();
+    CHECK(access(str_cstr(&p1), F_OK) != 0);
+    CHECK_INT(virus_tmpdir_acquire(&p2), 0); /* sweeps the stale one */
+    CHECK(access(stale, F_OK) != 0);
+    virus_tmpdir_release();
+    str_deinit(&p1);
+    str_deinit(&p2);
+}
+
 int
 main(void)
 {
@@ -236,6 +304,8 @@ main(void)
     CHECK_INT(eicar_len, 68);
     T_RUN(test_no_database);
     T_RUN(test_swap);
+    T_RUN(test_cache);
+    T_RUN(test_tmpdir);
     T_RUN(test_no_pause);
     rmdir(dir);
     return t_done();

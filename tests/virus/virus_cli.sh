@@ -131,10 +131,39 @@ expect "virus_scan=yes, empty folder: tempfail" '^\{"action":"tempfail".*CHECK_E
 expect "on_error_virus=accept: accepted with the symbol" \
 	'^\{"action":"accept".*CHECK_ERROR_VIRUS' \
 	-o virus_scan=yes -o on_error_virus=accept -o "clamav_db=$tmp/empty" "$tmp/clean.eml"
-expect "virus_scan=auto, empty folder: no scan, no symbol" '^\{"action":"accept"' \
-	-o "clamav_db=$tmp/empty" "$tmp/eicar.eml"
-if grep -q 'VIRUS' "$tmp/out"; then not_ok "auto without a database: nothing said"; else
-	ok "auto without a database: nothing said"; fi
+# virus_scan=auto with a clamav_db the administrator set that holds no
+# database: refused at load (exit 78, the folder named), never a silent skip.
+if fd -o "clamav_db=$tmp/empty" "$tmp/eicar.eml" >"$tmp/out"; then
+	not_ok "auto, clamav_db set and empty: refused"
+else
+	st=$?
+	if [ "$st" = 78 ] && grep -q "clamav_db $tmp/empty holds no ClamAV database" "$tmp/err"
+	then ok "auto, clamav_db set and empty: refused, exit 78"; else
+		not_ok "auto, clamav_db set and empty: refused, exit 78 (exit $st)"
+		sed 's/^/# /' "$tmp/err"; fi
+fi
+"$filterd" lint -o "clamav_db=$tmp/empty" >"$tmp/out" 2>&1 && st=0 || st=$?
+if [ "$st" != 0 ] && grep -q "holds no ClamAV database" "$tmp/out"; then
+	ok "lint: auto with an empty clamav_db set fails"; else
+	not_ok "lint: auto with an empty clamav_db set fails (exit $st)"
+	sed 's/^/# /' "$tmp/out"; fi
+# auto with the default clamav_db and no database there: scanning is off,
+# said on stderr at start and by lint.
+if [ -n "$(ls /var/lib/clamav 2>/dev/null | grep -E '\.(cvd|cld|hdb|ndb|ldb)$')" ]; then
+	skip "auto, default clamav_db empty: off, said loudly" "/var/lib/clamav has a database"
+	skip "lint: says virus scanning is off" "/var/lib/clamav has a database"
+else
+	"$filterd" check --json -o filetype_check=no "$tmp/eicar.eml" >"$tmp/out" 2>"$tmp/err"
+	if grep -q '^{"action":"accept"' "$tmp/out" && ! grep -q VIRUS "$tmp/out" &&
+		grep -q "VIRUS SCANNING IS OFF: no ClamAV database in /var/lib/clamav" "$tmp/err"
+	then ok "auto, default clamav_db empty: off, said loudly"; else
+		not_ok "auto, default clamav_db empty: off, said loudly"
+		sed 's/^/# /' "$tmp/out" "$tmp/err"; fi
+	"$filterd" lint >"$tmp/out" 2>&1
+	if grep -q "^virus: OFF: messages are not scanned for viruses" "$tmp/out"; then
+		ok "lint: says virus scanning is off"; else
+		not_ok "lint: says virus scanning is off"; sed 's/^/# /' "$tmp/out"; fi
+fi
 mkdir "$tmp/broken"
 printf 'this is not a signature\n' >"$tmp/broken/bad.hdb"
 fd "$tmp/clean.eml" >"$tmp/out"

@@ -234,6 +234,32 @@ test_lying_names(void)
     pipeline_free(&p);
 }
 
+/* The symbols' scores are settings: 0 leaves a lying double extension
+ * unscored, 100 has the score reject it; a bad number is refused. */
+static void
+test_scores(void)
+{
+    struct pipeline *p =
+        pipeline_with("filetype_banned_extensions=", "filename_double_ext_score=-2");
+    struct result r = scan(p, "invoice.pdf.exe", pdf, strlen(pdf));
+    CHECK(r.dbl && r.mismatch && r.action == VERDICT_ACCEPT); /* 2 - 2 */
+    pipeline_free(&p);
+    p = pipeline_with("filetype_banned_extensions=", "filename_ext_mismatch_score=100");
+    r = scan(p, "pixel.pdf", png, sizeof(png));
+    CHECK(r.mismatch && !r.banned && r.action == VERDICT_REJECT);
+    pipeline_free(&p);
+    struct config *c = settings_new();
+    CHECK_INT(config_set_override(c, "filetype_banned_score=lots"), 0);
+    struct str err;
+    str_init(&err, 0);
+    p = pipeline_new(c, &err);
+    CHECK(p == NULL);
+    CHECK(strstr(str_cstr(&err), "bad value for filetype_banned_score: \"lots\"") != NULL);
+    pipeline_free(&p);
+    str_deinit(&err);
+    config_free(&c);
+}
+
 static void
 test_admin_policy(void)
 {
@@ -338,6 +364,7 @@ main(void)
     T_RUN(test_lying_names);
     T_RUN(test_admin_policy);
     T_RUN(test_bad_settings);
+    T_RUN(test_scores);
     T_RUN(test_hostile_name);
     T_RUN(test_archive_members);
     return t_done();

@@ -14,11 +14,15 @@
  * MILTER_MAX_REPLY bytes.
  *
  * Stages: the connection stage runs once HELO is known (at HELO, or at the
- * first MAIL without one), so that HELO checks take part; a refusal there
- * is answered at HELO (the MTA then refuses the whole session) and again
- * at each MAIL. The envelope stage runs at MAIL (the sender) and at each
- * RCPT (that recipient alone, on a verdict of its own: its refusal refuses
- * that RCPT; its symbols join the message's, each name once).
+ * first MAIL without one), so that HELO checks take part. The envelope
+ * stage runs at MAIL (the sender) and at each RCPT (that recipient alone,
+ * on a verdict of its own: its refusal refuses that RCPT; its symbols join
+ * the message's, each name once). A refusal of the client, its HELO or the
+ * sender is not answered where it is decided but at each RCPT of the
+ * message, with its code and text, as Postfix's smtpd_delay_reject does:
+ * the MTA logs the sender and recipient with it, and the client sees it
+ * where it expects a policy refusal. It is logged once per message (at
+ * the first RCPT, or when the message ends without one).
  *
  * Header fields past the parser's limits are not in the parsed message,
  * but a forged X-Spam-Status there must still go: the fields are counted
@@ -29,8 +33,7 @@
  * unknown commands, no end-of-header) and to expect no reply to connect,
  * HELO, headers and body chunks (SMFIP_NR_*), so a session costs a round
  * trip for the negotiation, then one for MAIL, one per RCPT (where early
- * refusals are answered) and one at the end of each message. A refusal
- * of the connection stage is answered at MAIL. On a TCP socket, Nagle's
+ * refusals are answered) and one at the end of each message. On a TCP socket, Nagle's
  * algorithm is turned off (see nodelay_new_listeners) and every step is
  * sent and answered (MILTER_STEPS_TCP): without both, a message waited
  * ~40 ms for delayed ACKs (8 messages/s on one session, 101 with both). Header values come
@@ -207,6 +210,7 @@ struct conn {
     struct name_count *names;
     size_t nnames;
     struct timespec started;
+    bool refusal_unlogged; /* a refusal given at RCPT, not logged yet */
 };
 
 static sfsistat
@@ -320,6 +324,7 @@ message_begin(SMFICTX *ctx, struct conn *c, char **argv)
     c->names = NULL;
     c->nnames = 0;
     str_clear(&c->spool_err);
+    c->refusal_unlogged = false;
     if (c->spool == NULL)
         c->spool = spool_new(lim->spool_threshold, 0, NULL);
     clock_gettime(CLOCK_MONOTONIC, &c->started);
@@ -339,12 +344,34 @@ message_begin(SMFICTX *ctx, struct conn *c, char **argv)
     pthread_mutex_unlock(&g.lock);
 }
 
+/* An empty message: what the action plan and the log line of a verdict
+ * decided before DATA read. The caller frees it. */
+static struct message *
+empty_message(const struct conn *c)
+{
+    return message_from_memory("", 0, pipeline_limits(c->gen->pipeline));
+}
+
+/* Log a refusal of the message decided before its RCPTs (the message's
+ * one log line) when no RCPT came to give it at. */
+static void
+log_refusal(struct conn *c)
+{
+    struct scan_env env = conn_env(c);
+    struct message *empty = empty_message(c);
+    pipeline_log(c->gen->pipeline, &env, empty, &c->mv, seconds_since(&c->started));
+    message_free(&empty);
+    c->refusal_unlogged = false;
+}
+
 /* End the message in progress (scanned, refused or aborted). */
 static void
 message_end(struct conn *c)
 {
     if (!c->in_message)
         return;
+    if (c->refusal_unlogged)
+        log_refusal(c);
     c->in_message = false;
     spool_free(&c->spool); /* the next one may have other limits */
     arena_free(&c->marena);
@@ -458,19 +485,20 @@ refusal(SMFICTX *ctx, const struct conn *c, const struct action_plan *plan)
     }
 }
 
-/* Answer an early decision (reject, tempfail or discard at HELO, MAIL or
- * RCPT) and log it; env says what the session knows, with the refused
- * recipient at RCPT. what names the stage for the debug log. */
+/* Answer an early decision (reject, tempfail or discard at RCPT) and log
+ * it when log is set; env says what the session knows, with the refused
+ * recipient. what names the stage for the debug log. */
 static sfsistat
 early_reply(SMFICTX *ctx, struct conn *c, const struct scan_env *env, struct verdict *v,
-            const char *what)
+            const char *what, bool log)
 {
     struct action_plan plan;
-    struct message *empty = message_from_memory("", 0, pipeline_limits(c->gen->pipeline));
+    struct message *empty = empty_message(c);
     actions_plan(c->gen->pipeline, empty, v, &plan);
     sfsistat r = refusal(ctx, c, &plan);
     log_debug(conn_tag(c), "%s: %s", what, verdict_action_name(v->action));
-    pipeline_log(c->gen->pipeline, env, empty, v, seconds_since(&c->started));
+    if (log)
+        pipeline_log(c->gen->pipeline, env, empty, v, seconds_since(&c->started));
     message_free(&empty);
     return r;
 }
@@ -544,8 +572,9 @@ refuse_draining(SMFICTX *ctx, const struct conn *c)
     return SMFIS_TEMPFAIL;
 }
 
-/* HELO. When the MTA expects no reply to it (SMFIP_NR_HELO), a refusal
- * of the connection stage and the drain's tempfail are answered at MAIL. */
+/* HELO: runs the connection stage, whose refusal is given at each RCPT.
+ * When the MTA expects no reply to HELO (SMFIP_NR_HELO), the drain's
+ * tempfail is answered at MAIL. */
 static sfsistat
 cb_helo(SMFICTX *ctx, char *name)
 {
@@ -558,13 +587,7 @@ cb_helo(SMFICTX *ctx, char *name)
     replace(&c->helo, name);
     clock_gettime(CLOCK_MONOTONIC, &c->started);
     run_connect_stage(c);
-    if (noreply)
-        return SMFIS_NOREPLY;
-    if (refuses(&c->cv) && c->cv.action != VERDICT_DISCARD) {
-        struct scan_env env = conn_env(c);
-        return early_reply(ctx, c, &env, &c->cv, "connection refused at HELO");
-    }
-    return SMFIS_CONTINUE;
+    return noreply ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
 static sfsistat
@@ -583,13 +606,12 @@ cb_envfrom(SMFICTX *ctx, char **argv)
     bool by_connection = refuses(&c->mv);
     if (!by_connection)
         pipeline_envelope(c->gen->pipeline, &env, &c->mv);
-    if (!refuses(&c->mv))
-        return SMFIS_CONTINUE;
-    sfsistat r =
-        early_reply(ctx, c, &env, &c->mv,
-                    by_connection ? "connection refused at MAIL" : "refused at MAIL");
-    message_end(c);
-    return r;
+    if (refuses(&c->mv)) { /* given at each RCPT */
+        c->refusal_unlogged = true;
+        log_debug(conn_tag(c), "%s refused: the refusal is given at RCPT",
+                  by_connection ? "connection" : "sender");
+    }
+    return SMFIS_CONTINUE;
 }
 
 /* Add src's symbols that dst does not have yet (by name). */
@@ -617,16 +639,21 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
         return SMFIS_TEMPFAIL;
     }
     const char *rcpt = strip_brackets(c->marena, argv && argv[0] ? argv[0] : "");
-    /* The recipient alone, on a verdict of its own: its refusal refuses
-     * this RCPT only. */
-    struct verdict rv;
     struct scan_env env = conn_env(c);
     env.rcpts = &rcpt;
     env.nrcpts = 1;
+    if (refuses(&c->mv)) { /* the client, its HELO or the sender */
+        bool log = c->refusal_unlogged;
+        c->refusal_unlogged = false;
+        return early_reply(ctx, c, &env, &c->mv, "refused at RCPT", log);
+    }
+    /* The recipient alone, on a verdict of its own: its refusal refuses
+     * this RCPT only. */
+    struct verdict rv;
     verdict_init(&rv, c->marena);
     pipeline_envelope(c->gen->pipeline, &env, &rv);
     if (refuses(&rv))
-        return early_reply(ctx, c, &env, &rv, "recipient refused at RCPT");
+        return early_reply(ctx, c, &env, &rv, "recipient refused at RCPT", true);
     if (c->nrcpts == c->caprcpts) {
         size_t cap = c->caprcpts ? c->caprcpts * 2 : 8;
         const char **r = arena_calloc(c->marena, cap, sizeof(*r));
@@ -911,6 +938,7 @@ scan_message(SMFICTX *ctx, struct conn *c)
     struct scan_env env = conn_env(c);
     struct action_plan plan;
     memset(&plan, 0, sizeof(plan));
+    c->refusal_unlogged = false; /* this is the message's log line */
     pipeline_content(c->gen->pipeline, &env, m, &c->mv);
     actions_plan(c->gen->pipeline, m, &c->mv, &plan);
     sfsistat r = apply_plan(ctx, c, m, &plan);

@@ -7,11 +7,16 @@
  */
 #include "filterd/maildir.h"
 
+#include "lib/fdio.h"
+#include "lib/log.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -147,4 +152,88 @@ maildir_deliver(const char *dir, maildir_writer writer, void *arg, struct str *p
     if (path)
         str_append_cstr(path, new);
     return 0;
+}
+
+struct quarantine_arg {
+    const struct action_plan *plan;
+    const struct message *m;
+    const char *dir;
+};
+
+/* Copy from (read from its start) to to, with CRLF line ends made LF. */
+static int
+copy_lf(int from, int to)
+{
+    char in[65536], out[sizeof(in) + 1];
+    bool cr = false; /* a CR ended the previous chunk */
+    for (;;) {
+        ssize_t n = read(from, in, sizeof(in));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0 && cr)
+                return fdio_write_all(to, "\r", 1);
+            return n == 0 ? 0 : -1;
+        }
+        size_t k = 0;
+        for (ssize_t i = 0; i < n; i++) {
+            if (cr && in[i] != '\n')
+                out[k++] = '\r';
+            cr = in[i] == '\r';
+            if (!cr)
+                out[k++] = in[i];
+        }
+        if (fdio_write_all(to, out, k) < 0)
+            return -1;
+    }
+}
+
+/* The message with the plan's edits, with LF line ends (as every Maildir
+ * writer stores them; the milter's copy has CRLF): written to an
+ * unlinked file in tmp/ first, then copied. */
+static int
+write_quarantined(int fd, void *arg)
+{
+    const struct quarantine_arg *q = arg;
+    char path[PATH_MAX];
+    if ((size_t)snprintf(path, sizeof(path), "%s/tmp/.filterd.XXXXXX", q->dir) >=
+        sizeof(path)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int t = mkstemp(path);
+    if (t < 0)
+        return -1;
+    unlink(path);
+    int r = actions_write_message(q->plan, q->m, t);
+    if (r == 0 && lseek(t, 0, SEEK_SET) < 0)
+        r = -1;
+    if (r == 0)
+        r = copy_lf(t, fd);
+    int e = errno;
+    close(t);
+    errno = e;
+    return r;
+}
+
+int
+maildir_quarantine(const struct action_plan *plan, const struct message *m,
+                   const char *id, struct str *err)
+{
+    const char *dir = plan->quarantine_maildir;
+    if (dir == NULL || dir[0] == '\0') {
+        str_append_cstr(err, "no quarantine_maildir");
+        return -1;
+    }
+    if (maildir_make(dir, err) < 0)
+        return -1;
+    struct quarantine_arg q = {plan, m, dir};
+    struct str path;
+    str_init(&path, 0);
+    int r = maildir_deliver(dir, write_quarantined, &q, &path, err);
+    if (r == 0)
+        log_info(id, "quarantined to %s (%s)", str_cstr(&path),
+                 plan->quarantine_reason ? plan->quarantine_reason : "");
+    str_deinit(&path);
+    return r;
 }

@@ -13,6 +13,8 @@
 
 #include <stddef.h>
 
+#include "filterd/actions.h"
+#include "filterd/message.h"
 #include "lib/str.h"
 
 /* Longest file name maildir_unique_name() makes. */
@@ -38,5 +40,15 @@ typedef int (*maildir_writer)(int fd, void *arg);
  */
 int maildir_deliver(const char *dir, maildir_writer writer, void *arg, struct str *path,
                     struct str *err);
+
+/*
+ * The quarantine into a folder (quarantine_maildir): deliver m, with the
+ * plan's header edits (actions_write_message), into the Maildir
+ * plan->quarantine_maildir, made (mode 0700) when missing. Logs the new
+ * file's path, tagged with id. Returns 0, or -1 with err: then nothing was
+ * written and the caller must keep the message (tempfail).
+ */
+int maildir_quarantine(const struct action_plan *plan, const struct message *m,
+                       const char *id, struct str *err);
 
 #endif

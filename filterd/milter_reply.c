@@ -18,7 +18,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "filterd/maildir.h"
 #include "filterd/milter_int.h"
+#include "lib/blob.h"
 #include "lib/log.h"
 
 /* ---- replies ----------------------------------------------------------- */
@@ -232,6 +234,33 @@ apply_edits(SMFICTX *ctx, struct conn *c, const struct message *m,
     return 0;
 }
 
+/*
+ * The quarantine into quarantine_maildir: the message, with the plan's
+ * edits, is written there, and only then dropped for the MTA (discard); a
+ * failure tempfails, so the MTA keeps it. A message longer than what the
+ * parser read (message_size_limit) cannot be written whole: it goes to the
+ * MTA's hold queue instead (returns SMFIS_CONTINUE for that).
+ */
+static sfsistat
+quarantine_to_maildir(SMFICTX *ctx, struct conn *c, const struct message *m,
+                      const struct action_plan *plan)
+{
+    if (blob_size(m->blob) < spool_size(c->spool)) {
+        log_warn(milter_conn_tag(c),
+                 "message longer than message_size_limit: quarantined to the MTA's "
+                 "hold queue, not to %s",
+                 plan->quarantine_maildir);
+        return SMFIS_CONTINUE;
+    }
+    struct str err;
+    str_init(&err, 1024);
+    sfsistat r = SMFIS_DISCARD;
+    if (maildir_quarantine(plan, m, milter_conn_tag(c), &err) < 0)
+        r = milter_tempfail(ctx, c, str_cstr(&err));
+    str_deinit(&err);
+    return r;
+}
+
 /* Map the plan to the milter's means. */
 sfsistat
 milter_apply_plan(SMFICTX *ctx, struct conn *c, const struct message *m,
@@ -240,6 +269,11 @@ milter_apply_plan(SMFICTX *ctx, struct conn *c, const struct message *m,
     sfsistat r = milter_refusal(ctx, c, plan);
     if (r != SMFIS_CONTINUE)
         return r;
+    if (plan->action == VERDICT_QUARANTINE && plan->quarantine_maildir) {
+        r = quarantine_to_maildir(ctx, c, m, plan);
+        if (r != SMFIS_CONTINUE)
+            return r;
+    }
     if (apply_edits(ctx, c, m, plan) < 0)
         return milter_tempfail(ctx, c, "the MTA refused a header edit");
     if (plan->action == VERDICT_QUARANTINE) {

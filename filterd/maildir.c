@@ -164,7 +164,7 @@ struct quarantine_arg {
 static int
 copy_lf(int from, int to)
 {
-    char in[65536], out[sizeof(in) + 1];
+    char in[16384], out[sizeof(in) + 1];
     bool cr = false; /* a CR ended the previous chunk */
     for (;;) {
         ssize_t n = read(from, in, sizeof(in));

@@ -32,6 +32,7 @@ struct actions_config {
     bool spam_only;
     char *subject_prefix; /* "" for none */
     char *reject_text, *tempfail_text;
+    char *quarantine_maildir; /* "" for the MTA's hold queue */
 };
 
 enum { H_STATUS, H_SCORE, H_LEVEL, H_FLAG };
@@ -49,6 +50,7 @@ actions_config_new(const struct config *c)
     ac->subject_prefix = xstrdup(config_get_str(c, "subject_prefix"));
     ac->reject_text = xstrdup(config_get_str(c, "reject_message"));
     ac->tempfail_text = xstrdup(config_get_str(c, "tempfail_message"));
+    ac->quarantine_maildir = xstrdup(config_get_str(c, "quarantine_maildir"));
     return ac;
 }
 
@@ -63,6 +65,7 @@ actions_config_free(struct actions_config **acp)
     free(ac->subject_prefix);
     free(ac->reject_text);
     free(ac->tempfail_text);
+    free(ac->quarantine_maildir);
     free(ac);
     *acp = NULL;
 }
@@ -396,6 +399,8 @@ actions_plan(const struct pipeline *p, const struct message *m, const struct ver
                  score_text(m->arena, v->required));
         out->quarantine_reason =
             v->final && v->reply_text ? v->reply_text : arena_strdup(m->arena, buf);
+        if (ac->quarantine_maildir[0])
+            out->quarantine_maildir = ac->quarantine_maildir;
     }
 }
 

@@ -32,6 +32,10 @@ struct action_plan {
     const char *reply_xcode; /* "5.7.1", "4.7.1" */
     const char *reply_text;
     const char *quarantine_reason; /* for quarantine */
+    /* For quarantine: the Maildir folder the message goes to (with the
+     * plan's edits; the MTA then drops it), or NULL for the MTA's hold
+     * queue (quarantine_maildir). Owned by the pipeline. */
+    const char *quarantine_maildir;
 };
 
 /*

@@ -68,6 +68,8 @@ report_text(const struct action_plan *plan, struct str *out)
                     plan->reply_xcode ? plan->reply_xcode : "", plan->reply_text);
     if (plan->quarantine_reason)
         str_appendf(out, "quarantine %s\n", plan->quarantine_reason);
+    if (plan->quarantine_maildir) /* reported, not written */
+        str_appendf(out, "quarantine_maildir %s\n", plan->quarantine_maildir);
 }
 
 static void
@@ -113,6 +115,8 @@ report_json(const struct action_plan *plan, struct str *out)
     }
     str_append_cstr(out, ",\"quarantine_reason\":");
     json_or_null(out, plan->quarantine_reason);
+    str_append_cstr(out, ",\"quarantine_maildir\":");
+    json_or_null(out, plan->quarantine_maildir);
     str_append_cstr(out, "}}");
 }
 

@@ -4,8 +4,9 @@
  * Each SMTP session is one milter connection (a libmilter thread). The
  * connection stage of the pipeline runs once HELO is known (at HELO, or at
  * the first MAIL when the client sends none); the envelope stage at MAIL
- * and at each RCPT; a reject, tempfail or discard there is answered at
- * once, without taking the body. The message is assembled from the header
+ * and at each RCPT. A reject, tempfail or discard of the client, its HELO
+ * or the sender is answered at each RCPT (as Postfix's smtpd_delay_reject
+ * does), one of a recipient at its RCPT, without taking the body. The message is assembled from the header
  * and body callbacks (in memory up to spool_threshold, then in an unlinked
  * temporary file) and scanned at end of message; the action plan is then
  * applied with the milter's means (header edits, quarantine, reply codes).

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "filterd/maildir.h"
 #include "filterd/settings.h"
 #include "lib/fdio.h"
 #include "lib/log.h"
@@ -619,6 +620,25 @@ qmail_read_message(const struct pipeline *p, const char *id, struct message **m_
     return 0;
 }
 
+/* quarantine_maildir: the message goes into the folder and is then
+ * dropped as a discard is; when it cannot be written, tempfail. */
+static void
+quarantine_to_maildir(struct action_plan *plan, const struct message *m, const char *id)
+{
+    struct str err;
+    str_init(&err, 1024);
+    if (maildir_quarantine(plan, m, id, &err) == 0) {
+        plan->action = VERDICT_DISCARD;
+    } else {
+        log_error(id, "cannot quarantine: %s: tempfail", str_cstr(&err));
+        plan->action = VERDICT_TEMPFAIL;
+        plan->reply_code = "451";
+        plan->reply_xcode = "4.3.0";
+        plan->reply_text = "Temporary failure in the content filter";
+    }
+    str_deinit(&err);
+}
+
 void
 qmail_scan(const struct pipeline *p, const struct scan_env *env, struct message *m,
            struct verdict *v, struct action_plan *plan, double t0)
@@ -627,6 +647,8 @@ qmail_scan(const struct pipeline *p, const struct scan_env *env, struct message 
     pipeline_scan(p, env, m, v);
     actions_plan(p, m, v, plan);
     pipeline_log(p, env, m, v, qmail_now() - t0);
+    if (plan->action == VERDICT_QUARANTINE && plan->quarantine_maildir)
+        quarantine_to_maildir(plan, m, env->queue_id);
 }
 
 /* ---- Running the real qmail-queue. ---- */

@@ -130,7 +130,8 @@ enum qmail_front { QMAIL_FRONT_QUEUE, QMAIL_FRONT_QFILTER };
 
 /* Whether the message goes on (to qmail-queue, or out on fd 1): accept,
  * add-header, rewrite-subject, and quarantine (qmail has no hold queue: the
- * message goes on with its headers). */
+ * message goes on with its headers, unless quarantine_maildir is set: see
+ * qmail_scan). */
 bool qmail_verdict_passes(enum verdict_action a);
 /* The exit status for an action: 0 when it passes; reject 31; tempfail
  * 71; discard 0 (qmail-queue: nothing is queued) or 99 (qfilter). */
@@ -205,7 +206,10 @@ double qmail_now(void);
  * past spool_threshold). Returns 0, or 54 after logging (tagged with id). */
 int qmail_read_message(const struct pipeline *p, const char *id, struct message **m_r);
 /* Scan m (pipeline_scan), compute the plan (in m's arena) and log the one
- * line per message (pipeline_log), timed from t0. */
+ * line per message (pipeline_log), timed from t0. A quarantine with
+ * quarantine_maildir set is carried out here: the message is written to
+ * the folder and the plan becomes a discard (a tempfail when it could not
+ * be written). */
 void qmail_scan(const struct pipeline *p, const struct scan_env *env, struct message *m,
                 struct verdict *v, struct action_plan *plan, double t0);
 /* The real qmail-queue: -o qmail_queue wins, then the environment

@@ -59,6 +59,8 @@ static const struct config_key base_schema[] = {
      "score from which the subject gets a prefix (-1: never)"},
     {"quarantine_score", CONFIG_STRING, "-1", 0, 0,
      "score from which a message is quarantined (-1: never)"},
+    {"quarantine_maildir", CONFIG_STRING, "", 0, 0,
+     "Maildir folder for quarantined messages (empty: the MTA's hold queue)"},
     {"reject_score", CONFIG_STRING, "15", 0, 0, "score from which a message is rejected"},
     {"discard_score", CONFIG_STRING, "-1", 0, 0,
      "score from which a message is discarded (-1: never)"},

@@ -12,7 +12,7 @@
 # Clients: 127.0.0.1 (not listed), 127.0.0.2 (swaks --local-interface),
 # 10.0.0.5 (Postfix's XCLIENT). Checks the SMTP replies (code, enhanced
 # code, text with the TXT record), the stage of the refusal (a listed
-# client: at MAIL, where Postfix applies a milter's EHLO reject), what is
+# client: at RCPT, as Postfix's smtpd_delay_reject gives its own), what is
 # delivered, and the logs. Exit status: 0, 1 (a check failed), 77 skipped.
 set -u
 
@@ -74,20 +74,25 @@ tap_ok "an unlisted client (127.0.0.1) is accepted" replied "$S/ham.out" $? 0 \
 	"$(smtp_last_reply "$S/ham.out" | grep '^250 2.0.0 Ok: queued')"
 tap_ok "and its mail delivered" md_wait ham 1
 
-smtp_send "$S/listed.out" listed "$S/ham.eml" --local-interface 127.0.0.2
-# filterd decides at EHLO (the connection stage); Postfix gives a milter's
-# EHLO reject to the next MAIL FROM (swaks status 23), and logs both.
-tap_ok "a listed client (127.0.0.2) is refused before DATA, with the list's TXT record" \
-	replied "$S/listed.out" $? 23 \
+smtp_send "$S/listed.out" listed "$S/ham.eml" --local-interface 127.0.0.2 \
+	--to "listed@$PF_DOMAIN,ham@$PF_DOMAIN"
+# filterd decides at EHLO (the connection stage) and gives the refusal at
+# RCPT TO (swaks status 24), where Postfix gives its own client refusals.
+tap_ok "a listed client (127.0.0.2) is refused at RCPT, with the list's TXT record" \
+	replied "$S/listed.out" $? 24 \
 	"554 5.7.1 Service unavailable; client [127.0.0.2] blocked using bl.test; Test entry 127.0.0.2 (RFC 5782)"
+tap_ok "both its recipients are refused" \
+	test "$(grep -c '<\*\* *554 5.7.1 Service unavailable; client \[127.0.0.2\]' "$S/listed.out")" -eq 2
 tap_is "nothing delivered to it" "$(md_count listed)" 0
+tap_ok "filterd logs the refused message once" \
+	test "$(grep -c 'client=.*\[127\.0\.0\.2\].*action=reject' "$(fd_log filterd)")" -eq 1
 
 smtp_send "$S/proxy.out" proxy "$S/ham.eml" --xclient-addr 10.0.0.5 --xclient-name proxy.test
-tap_ok "a client set by XCLIENT (10.0.0.5) is refused with its TXT record" \
-	replied "$S/proxy.out" $? 23 \
+tap_ok "a client set by XCLIENT (10.0.0.5) is refused at RCPT with its TXT record" \
+	replied "$S/proxy.out" $? 24 \
 	"554 5.7.1 Service unavailable; client [10.0.0.5] blocked using bl.test; Open proxy 10.0.0.5"
-tap_ok "Postfix logs the milter's reject at EHLO and MAIL" \
-	pf_log_has 'milter-reject: MAIL from proxy\.test\[10\.0\.0\.5\]: 554 5\.7\.1'
+tap_ok "Postfix logs the milter's reject at RCPT, with sender and recipient" \
+	pf_log_has 'milter-reject: RCPT from proxy\.test\[10\.0\.0\.5\]: 554 5\.7\.1 .*from=<.*to=<proxy@'
 
 smtp_send "$S/sender.out" sender "$S/ham.eml" --from x@badsender.example
 tap_ok "a sender in the domain list is scored, not refused" replied "$S/sender.out" $? 0 \

@@ -17,6 +17,8 @@
 #   127.0.0.2  tag       reject off, subject rewritten from 5
 #   127.0.0.3  hold      reject off, quarantine from 5 (Postfix hold queue)
 #   127.0.0.4  drop      reject off, discard from 5
+#   127.0.0.5  qdir      reject off, quarantine from 5 into a Maildir
+#                        folder (quarantine_maildir), not the hold queue
 # Then the main instance is stopped: mail is refused with 451 4.7.1
 # (milter_default_action = tempfail) and nothing is lost: the same message
 # sent again after a restart is delivered once.
@@ -41,7 +43,7 @@ it_skip_unless_ready
 it_require_netns
 
 GTUBE='XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X'
-RCPTS="ham gtube forged tagged held dropped later local"
+RCPTS="ham gtube forged tagged held dropped qdir later local"
 
 # write_message FILE SUBJECT BODY [HEADER...]: a whole message with the
 # headers that keep filterd's structure checks quiet.
@@ -120,6 +122,7 @@ write_message "$M/forged.eml" "Forged headers" "Nothing to see here." \
 write_message "$M/tagged.eml" "Cheap watches" "$GTUBE"
 write_message "$M/held.eml" "Hold me" "$GTUBE"
 write_message "$M/dropped.eml" "Drop me" "$GTUBE"
+write_message "$M/qdir.eml" "Keep me aside" "$GTUBE"
 write_message "$M/later.eml" "Sent while the filter is down" "Please keep me."
 write_message "$M/local.eml" "From the command line" "Submitted with sendmail(1)."
 
@@ -127,6 +130,10 @@ write_message "$M/local.eml" "From the command line" "Submitted with sendmail(1)
 pf_milter_route 127.0.0.2/32 "unix:$S/run/tag.sock"
 pf_milter_route 127.0.0.3/32 "unix:$S/run/hold.sock"
 pf_milter_route 127.0.0.4/32 "unix:$S/run/drop.sock"
+pf_milter_route 127.0.0.5/32 "unix:$S/run/qdir.sock"
+# The quarantine folder's parent belongs to filterd's user (postfix), which
+# makes the Maildir on the first quarantine.
+mkdir -p "$S/quar" && chown postfix "$S/quar"
 
 # ---- start -----------------------------------------------------------------
 
@@ -135,8 +142,10 @@ tap_ok "filterd (defaults) starts and listens on its socket" fd_start filterd ||
 	{ tap_done; exit 1; }
 fd_start tag -o reject_score=-1 -o rewrite_subject_score=5 &&
 	fd_start hold -o reject_score=-1 -o quarantine_score=5 -o milter_socket_mode=0666 &&
-	fd_start drop -o reject_score=-1 -o discard_score=5
-tap_result $? "three more filterd instances with -o thresholds start"
+	fd_start drop -o reject_score=-1 -o discard_score=5 &&
+	fd_start qdir -o reject_score=-1 -o quarantine_score=5 \
+		-o "quarantine_maildir=$S/quar/Maildir"
+tap_result $? "four more filterd instances with -o thresholds start"
 tap_is "the socket belongs to filterd's user, mode 660" \
 	"$(stat -c '%U %a' "$S/run/filterd.sock")" "postfix 660"
 tap_is "-o milter_socket_mode=0666: mode 666" "$(stat -c '%a' "$S/run/hold.sock")" 666
@@ -211,6 +220,36 @@ f=$(one_file held)
 tap_is "hold: the delivered message has the subject prefix" \
 	"$(md_header "$f" Subject)" "[SPAM] Hold me"
 
+# ---- quarantine: a Maildir folder -----------------------------------------
+
+n_held=$(pf_held_count)
+send_case qdir qdir "$M/qdir.eml" --local-interface 127.0.0.5
+tap_ok "qdir (-o quarantine_maildir): the client is told 250" \
+	replied "$S/qdir.out" "$ST" 0 "250 "
+q=$S/quar/Maildir
+qfiles() { find "$q/new" -type f 2>/dev/null; }
+qcount_is() { [ "$(qfiles | wc -l)" = "$1" ]; }
+tap_ok "qdir: one file in the quarantine Maildir's new/" wait_until 10 qcount_is 1
+tap_is "qdir: nothing left in its tmp/" "$(find "$q/tmp" -type f | wc -l)" 0
+f=$(qfiles | head -n 1)
+tap_is "qdir: the file has our headers (X-Spam-Flag: YES)" "$(md_header "$f" X-Spam-Flag)" YES
+tap_is "qdir: and the subject prefix" "$(md_header "$f" Subject)" "[SPAM] Keep me aside"
+tap_ok "qdir: and the whole body" grep -q 'GTUBE-STANDARD' "$f"
+tap_ok "qdir: nothing delivered, nothing queued" nothing_for qdir
+tap_is "qdir: nothing more in the hold queue" "$(pf_held_count)" "$n_held"
+tap_ok "qdir: Postfix logs the milter's discard" \
+	pf_log_has 'milter-discard: END-OF-MESSAGE.*to=<qdir@'
+tap_ok "qdir: filterd logs the file" grep -q "quarantined to $q/new/" "$(fd_log qdir)"
+tap_is "qdir: the file has LF line ends (no CR)" "$(tr -cd '\r' <"$f" | wc -c)" 0
+chmod 0500 "$q/new"
+send_case qdir2 qdir "$M/qdir.eml" --local-interface 127.0.0.5
+tap_ok "qdir: when the folder cannot be written, tempfail (451 4.3.0)" \
+	replied "$S/qdir2.out" "$ST" 26 "451 4.3.0"
+chmod 0700 "$q/new"
+tap_ok "qdir: and the message is neither delivered nor queued" nothing_for qdir
+tap_ok "qdir: nothing new in the folder, nothing left in tmp/" \
+	test "$(qfiles | wc -l) $(find "$q/tmp" -type f | wc -l)" = "1 0"
+
 # ---- discard --------------------------------------------------------------
 
 send_case dropped dropped "$M/dropped.eml" --local-interface 127.0.0.4
@@ -253,7 +292,7 @@ pf_stop
 tap_ok "Postfix stops: port closed" port_closed "$PF_PORT"
 t6=$(date +%s%N)
 r=0
-for n in filterd tag hold drop; do
+for n in filterd tag hold drop qdir; do
 	if ! fd_stop "$n" || [ "$FD_STATUS" != 0 ]; then
 		tap_diag "filterd ($n) exit status $FD_STATUS:" "$(tail -n 20 "$(fd_log "$n")")"
 		r=1
@@ -261,6 +300,6 @@ for n in filterd tag hold drop; do
 done
 tap_result $r "every filterd instance exits 0 on SIGTERM"
 ms() { echo $((($2 - $1) / 1000000)); }
-tap_diag "timings (ms): filterd x4 start $(ms "$t0" "$t1"), Postfix start $(ms "$t1" "$t2")," \
+tap_diag "timings (ms): filterd x5 start $(ms "$t0" "$t1"), Postfix start $(ms "$t1" "$t2")," \
 	"filterd stop $(ms "$t3" "$t4"), Postfix stop $(ms "$t5" "$t6"), whole run $(ms "$t0" "$t6")"
 tap_done

@@ -12,6 +12,7 @@
 # Usage: run.sh FILTERD SRCDIR CASE
 #   CASE: ham gtube forged several abort disconnect header_limit chunks
 #         reload sigterm startup lint inet (the same daemon on a TCP socket)
+#         early (refusals before DATA are given at RCPT)
 # Exit status: 0 pass, 1 fail, 77 skipped (not root, or no unshare/ip).
 set -u
 filterd=$1 src=$2 case=$3
@@ -166,6 +167,22 @@ forged)
 		fail "mta.py forged"
 	}
 	cat "$tmp/mta.out"
+	stop
+	;;
+early)
+	printf 'spammer@bad.example\n' >"$tmp/badmailfrom"
+	printf 'nobody@test.example\n' >"$tmp/badrcptto"
+	printf '192.0.2.9 554 5.7.1 Your host is not welcome here\n' >"$tmp/access"
+	chmod 644 "$tmp/badmailfrom" "$tmp/badrcptto" "$tmp/access"
+	milter_case "badmailfrom = $tmp/badmailfrom" "badrcptto = $tmp/badrcptto" \
+		"access_table = $tmp/access"
+	for q in EARLY1 EARLY2 EARLY3; do
+		[ "$(grep -c "$q: client=.*action=reject" "$tmp/log")" = 1 ] ||
+			fail "$q: one reject log line expected"
+	done
+	logged "EARLY1: client=bad.test[192.0.2.9] helo=bad.test from=<sender@test.example> to=<alice@test.example>"
+	logged "EARLY4: client=client.test[127.0.0.1]"
+	ok "one log line per refused message, with the first refused recipient"
 	stop
 	;;
 several)

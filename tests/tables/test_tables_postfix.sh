@@ -10,7 +10,8 @@
 # filterd with a badmailfrom, a badrcptto and an access table. swaks sends
 # from 127.0.0.1, or from 127.0.0.2/.3 (--local-interface), or with
 # Postfix's XCLIENT, and each check is what a mail administrator would see:
-#   - a badmailfrom sender is refused at MAIL with 553 5.7.1 and its text;
+#   - a badmailfrom sender is refused at RCPT (as Postfix's
+#     smtpd_delay_reject does) with 553 5.7.1 and its text;
 #   - a badrcptto recipient is refused at RCPT while the other recipient of
 #     the same message gets it;
 #   - a client address REJECT in the access table (127.0.0.2, and an
@@ -76,9 +77,9 @@ mkdir -p "$M"
 tap_ok "Postfix starts" pf_start || { tap_done; exit 1; }
 tap_ok "filterd starts with the tables" fd_start filterd || { tap_done; exit 1; }
 
-# badmailfrom: refused at MAIL with 553 5.7.1.
+# badmailfrom: refused at RCPT with 553 5.7.1.
 smtp_send "$M/bmf.out" inbox "$M/plain.eml" --from spammer@bad.example
-tap_is "badmailfrom: swaks sees the refusal at MAIL (exit 23)" "$?" 23
+tap_is "badmailfrom: swaks sees the refusal at RCPT (exit 24)" "$?" 24
 tap_is "badmailfrom: the reply" "$(smtp_last_reply "$M/bmf.out")" \
 	"553 5.7.1 Sender address refused by local policy (badmailfrom)"
 
@@ -117,7 +118,7 @@ echo "late@bad.example" >>"$T/badmailfrom"
 kill -HUP "$(fd_pid filterd)"
 tap_ok "SIGHUP: reloaded" wait_until 10 reloaded_since "$n0"
 smtp_send "$M/late.out" inbox "$M/plain.eml" --from late@bad.example
-tap_is "SIGHUP: the new badmailfrom entry refuses (exit 23)" "$?" 23
+tap_is "SIGHUP: the new badmailfrom entry refuses (exit 24)" "$?" 24
 
 # Reload with a malformed line: refused with file:line, the old tables stay.
 printf 'broken line@bad.example\nlater@bad.example\n' >>"$T/badmailfrom"
@@ -127,7 +128,7 @@ tap_ok "bad table on SIGHUP: the error names file and line" \
 smtp_send "$M/later.out" inbox "$M/plain.eml" --from later@bad.example
 tap_is "bad table on SIGHUP: its new entries are not used (accepted)" "$?" 0
 smtp_send "$M/late2.out" inbox "$M/plain.eml" --from late@bad.example
-tap_is "bad table on SIGHUP: the old tables stay (late@ still refused)" "$?" 23
+tap_is "bad table on SIGHUP: the old tables stay (late@ still refused)" "$?" 24
 
 if [ "$TAP_FAILED" -gt 0 ]; then tap_diag "filterd log:" "$(tail -n 30 "$log")"; fi
 tap_done

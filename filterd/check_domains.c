@@ -264,6 +264,7 @@ rhsbl_envelope(const void *state, const struct scan_env *env, struct verdict *v)
     struct domain_run run = {.s = s, .lg = {.id = env->queue_id}};
     size_t fs[DOMAINS_MAX_ZONES], fh[DOMAINS_MAX_ZONES];
     run.b = dns_batch_new(s->r, env->queue_id);
+    dns_batch_share_deadline(run.b, &v->dns_deadline_ms);
     if (have_sender)
         dnslist_queue(&s->list, run.b, sender, fs);
     if (have_helo)
@@ -351,6 +352,7 @@ uribl_content(const void *state, const struct scan_env *env, struct message *m,
     struct domain_run run = {.s = s, .lg = {.id = env->queue_id}};
     size_t *first = arena_calloc(m->arena, u.n * s->list.nzones, sizeof(*first));
     run.b = dns_batch_new(s->r, env->queue_id);
+    dns_batch_share_deadline(run.b, &v->dns_deadline_ms);
     for (size_t i = 0; i < u.n; i++)
         dnslist_queue(&s->list, run.b, u.d[i], first + i * s->list.nzones);
     run_batch(&run);

@@ -66,6 +66,9 @@ struct verdict {
     double bayes_probability;
     struct verdict_bayes_token *bayes_tokens; /* most telling first (arena) */
     size_t nbayes_tokens;
+    /* The end of the DNS lists' time budget for this message (dns.h
+     * dns_batch_share_deadline; monotonic ms; 0: no lookup yet). */
+    long long dns_deadline_ms;
 };
 
 /* The built-in thresholds: add a header at 5, reject at 15. */

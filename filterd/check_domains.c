@@ -10,9 +10,8 @@
  * Untrusted input: the sender, the HELO name and the message's URLs
  * (found and parsed by mail/url.h and mail/html.h); each becomes a query
  * name only after it checks as a DNS name of at most DNS_NAME_MAX bytes.
- * Limits: uribl_max_domains distinct domains per message, URIBL_SCAN_MAX
- * URLs read per text part; the HTML parts are decoded and rendered once
- * more for their attribute URLs (bounded by decoded_max).
+ * Limits: uribl_max_domains distinct domains per message, from the first
+ * MESSAGE_URLS_MAX URLs (filterd/message.h, found once per message).
  */
 #include <arpa/inet.h>
 #include <libpsl.h>
@@ -24,12 +23,10 @@
 #include "filterd/pipeline.h"
 #include "lib/log.h"
 #include "lib/mem.h"
-#include "mail/render.h"
 #include "mail/url.h"
 
 #define DOMAINS_MAX_ZONES 32
 #define DOMAINS_MAX_HITS 64
-#define URIBL_SCAN_MAX 5000
 
 static const struct config_key rhsbl_schema[] = {
     {"rhsbl_zones", CONFIG_LIST, "", 0, 0,
@@ -291,9 +288,8 @@ struct url_set {
 };
 
 static void
-add_url(void *ctx, struct slice url)
+add_url(struct url_set *u, struct slice url)
 {
-    struct url_set *u = ctx;
     struct url parsed;
     const char *why;
     char buf[DNS_QUERY_BUF];
@@ -310,28 +306,15 @@ add_url(void *ctx, struct slice url)
     u->d[u->n++] = arena_strdup(u->a, buf);
 }
 
-/* Every URL domain of the message: the rendered texts, then the HTML
- * parts once more for the URLs of their attributes. */
+/* Every URL domain of the message (message_urls: the rendered texts and
+ * the HTML attributes). */
 static void
 collect_domains(struct message *m, struct url_set *u)
 {
-    const struct message_text *texts;
-    size_t n = message_texts(m, &texts);
-    struct str dec, scratch;
-    str_init(&dec, m->limits.decoded_max);
-    str_init(&scratch, m->limits.decoded_max);
-    for (size_t i = 0; i < n; i++) {
-        (void)url_find_in_text(texts[i].text, URIBL_SCAN_MAX, add_url, u);
-        if (!(texts[i].render_flags & RENDER_F_HTML))
-            continue;
-        unsigned flags = 0;
-        str_clear(&dec);
-        str_clear(&scratch);
-        (void)message_decode_part(m, texts[i].part, &dec, &flags);
-        (void)render_text(texts[i].part, str_slice(&dec), &scratch, add_url, u, &flags);
-    }
-    str_deinit(&dec);
-    str_deinit(&scratch);
+    const struct message_url *urls;
+    size_t n = message_urls(m, &urls, NULL);
+    for (size_t i = 0; i < n; i++)
+        add_url(u, urls[i].url);
 }
 
 static void

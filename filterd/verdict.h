@@ -78,6 +78,8 @@ void verdict_init(struct verdict *v, struct arena *a);
 /* Add a symbol (name and description are copied). */
 void verdict_add(struct verdict *v, const char *name, double score,
                  const char *description);
+/* Does v have the symbol name? */
+bool verdict_has_symbol(const struct verdict *v, const char *name);
 /* Decide now: the action is final and later stages skip. code, xcode and
  * text (copied; NULL for the configured defaults) make the SMTP reply of a
  * reject or tempfail, e.g. "554", "5.7.1", "Service unavailable; client

@@ -3,7 +3,8 @@
  * stage): the envelope sender's domain and the HELO name in rhsbl_zones;
  * uribl (content stage): the domains of the URLs in the message (in the
  * rendered text and in HTML attributes) in uribl_zones. Each name is
- * reduced to its registrable domain with the public suffix list (libpsl);
+ * converted to A-labels when it is an IDN (libidn2) and reduced to its
+ * registrable domain with the public suffix list (libpsl);
  * IP literals, names that are not DNS names, public suffixes and the
  * domains of dns_skip_domains are not looked up.
  *
@@ -170,19 +171,16 @@ is_dns_name(const char *host)
     return !(last[0] >= '0' && last[0] <= '9');
 }
 
-/* The registrable domain of name into buf (DNS_QUERY_BUF), lowercased;
- * -1 when it is not to be looked up. */
+/* The registrable domain of name into buf (DNS_QUERY_BUF), lowercased, an
+ * IDN in A-labels; -1 when it is not to be looked up. */
 static int
 registrable(const struct domains_state *s, const char *name, char *buf)
 {
     size_t n = strlen(name);
     while (n && name[n - 1] == '.')
         n--;
-    if (n == 0 || n >= DNS_QUERY_BUF)
+    if (n == 0 || dns_name_to_ascii(name, n, buf) < 0)
         return -1;
-    for (size_t i = 0; i < n; i++)
-        buf[i] = (name[i] >= 'A' && name[i] <= 'Z') ? (char)(name[i] - 'A' + 'a') : name[i];
-    buf[n] = '\0';
     if (!is_dns_name(buf) || strchr(buf, '.') == NULL)
         return -1;
     const char *reg = psl_registrable_domain(s->psl, buf);

@@ -22,7 +22,8 @@
 #   nt.test     a list without its self-test entry (fails RFC 5782)
 #   dbl.test    domain list: test (self-test), badsender.example and
 #               evil.example -> 127.0.1.2 (TXT), phish.example -> 127.0.1.4,
-#               ipquery.example -> 127.0.1.255 (an error answer)
+#               ipquery.example -> 127.0.1.255 (an error answer),
+#               xn--bcher-kva.example (IDN buecher with u-umlaut) -> 127.0.1.2
 #   uribl.test  domain list with a bit mask: test -> 127.0.0.2,
 #               grey.example -> 127.0.0.4, refused.example -> 127.0.0.1
 #   wild.test   every name -> 127.0.0.2 (a broken list: INVALID is listed)
@@ -95,6 +96,7 @@ txt-record=evil.example.dbl.test,"evil.example is a spammed domain"
 host-record=phish.example.dbl.test,127.0.1.4
 txt-record=phish.example.dbl.test,"phish.example is phishing"
 host-record=ipquery.example.dbl.test,127.0.1.255
+host-record=xn--bcher-kva.example.dbl.test,127.0.1.2
 host-record=test.uribl.test,127.0.0.2
 host-record=grey.example.uribl.test,127.0.0.4
 host-record=refused.example.uribl.test,127.0.0.1

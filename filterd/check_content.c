@@ -78,14 +78,10 @@ static void
 line_error(struct line_ctx *lc, const char *fmt, ...)
 {
     va_list ap;
-    lc->cc->errors++;
-    if (lc->cc->errors > PATTERN_ERRORS_MAX)
-        return;
-    str_appendf(lc->err, "%s:%zu: ", lc->file, lc->lineno);
     va_start(ap, fmt);
-    str_vappendf(lc->err, fmt, ap);
+    str_line_verror(lc->err, &lc->cc->errors, PATTERN_ERRORS_MAX, lc->file, lc->lineno,
+                    fmt, ap);
     va_end(ap);
-    str_appendc(lc->err, '\n');
 }
 
 static bool
@@ -443,9 +439,9 @@ check_size(const struct content_checks *cc, size_t size, bool declared, struct v
 {
     if (cc->max_size == 0 || size <= cc->max_size)
         return false;
-    for (size_t i = 0; i < v->n; i++) /* already said (at MAIL, or each RCPT) */
-        if (strcmp(v->symbols[i].name, "MESSAGE_TOO_BIG") == 0)
-            return v->final;
+    if (verdict_has_symbol(v,
+                           "MESSAGE_TOO_BIG")) /* already said (at MAIL, or each RCPT) */
+        return v->final;
     struct str d;
     str_init(&d, 256);
     str_appendf(&d, "%s %zu bytes, over max_message_size (%zu)",

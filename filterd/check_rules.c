@@ -165,11 +165,7 @@ full_text(struct message *m)
 static double
 verdict_symbol(void *ctx, const char *name)
 {
-    const struct verdict *v = ctx;
-    for (size_t i = 0; i < v->n; i++)
-        if (strcmp(v->symbols[i].name, name) == 0)
-            return 1;
-    return 0;
+    return verdict_has_symbol(ctx, name) ? 1 : 0;
 }
 
 static void

@@ -483,11 +483,12 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
         return;
     l->done = true;
     l->b->pending--;
-    if (status != ARES_ETIMEOUT && status != ARES_ECANCELLED && status != ARES_EDESTRUCTION &&
-        status != ARES_ECONNREFUSED) {
+    bool silent = status == ARES_ETIMEOUT || status == ARES_ECANCELLED ||
+                  status == ARES_EDESTRUCTION;
+    if (!silent && status != ARES_ECONNREFUSED) {
         l->b->replies++; /* a server spoke */
         atomic_store(&l->b->r->silent_until_ms, 0);
-    } else if (status != ARES_ECONNREFUSED) {
+    } else if (silent) {
         l->b->unanswered++;
     }
     if (status == ARES_ECANCELLED || status == ARES_EDESTRUCTION)
@@ -518,8 +519,9 @@ send_queued(struct dns_batch *b, bool time_left)
             continue;
         }
         if (!time_left || b->ch == NULL) {
-            set_error(l, time_left ? "c-ares cannot start a channel"
-                                   : "the message's DNS time budget (dns_timeout) is spent");
+            set_error(l, time_left
+                             ? "c-ares cannot start a channel"
+                             : "the message's DNS time budget (dns_timeout) is spent");
             l->done = true;
             continue;
         }
@@ -610,7 +612,8 @@ dns_batch_run(struct dns_batch *b)
     if (b->pending)
         wait_answers(b);
     if (b->pending) {
-        log_debug(b->id, "dns: %zu lookups unanswered at the end of the budget", b->pending);
+        log_debug(b->id, "dns: %zu lookups unanswered at the end of the budget",
+                  b->pending);
         ares_cancel(b->ch); /* each callback marks its lookup failed */
     }
     if (b->replies == 0 && b->unanswered > 0) /* not one reply: the servers are silent */

@@ -117,7 +117,8 @@ message_header(const struct message *m, const char *name)
 /* Append a URL (copied into the arena when copy) to list; past
  * MESSAGE_URLS_MAX it is only counted. */
 static void
-url_list_push(struct arena *a, struct message_url_list *list, struct message_url u, bool copy)
+url_list_push(struct arena *a, struct message_url_list *list, struct message_url u,
+              bool copy)
 {
     if (list->found++ >= MESSAGE_URLS_MAX)
         return;
@@ -165,7 +166,8 @@ message_texts(struct message *m, const struct message_text **texts_r)
             str_clear(&text);
             t->part = p;
             t->truncated = message_decode_part(m, p, &dec, &t->decode_flags) < 0;
-            if (render_text(p, str_slice(&dec), &text, add_attr_url, m, &t->render_flags) < 0)
+            if (render_text(p, str_slice(&dec), &text, add_attr_url, m,
+                            &t->render_flags) < 0)
                 t->truncated = true;
             t->text = arena_slice_dup(m->arena, str_slice(&text));
         }
@@ -200,7 +202,8 @@ message_urls(struct message *m, const struct message_url **urls_r, size_t *found
             for (; a < m->attr_urls.n && m->attr_urls.v[a].text == i; a++)
                 url_list_push(m->arena, &m->urls, m->attr_urls.v[a], false);
             struct text_urls t = {m, i};
-            size_t room = m->urls.found < MESSAGE_URLS_MAX ? MESSAGE_URLS_MAX - m->urls.found : 0;
+            size_t room =
+                m->urls.found < MESSAGE_URLS_MAX ? MESSAGE_URLS_MAX - m->urls.found : 0;
             size_t all = url_find_in_text(texts[i].text, room, add_text_url, &t);
             if (all > room)
                 m->urls.found += all - room; /* counted, not kept */

@@ -80,7 +80,8 @@ size_t message_texts(struct message *m, const struct message_text **texts_r);
  * MESSAGE_URLS_MAX; *found_r (may be NULL) gets how many there were in
  * all, so that a caller sees the limit was hit. Returns their number;
  * *urls_r the array (owned by the message). */
-size_t message_urls(struct message *m, const struct message_url **urls_r, size_t *found_r);
+size_t message_urls(struct message *m, const struct message_url **urls_r,
+                    size_t *found_r);
 /* A top-level header, unfolded and decoded to UTF-8 (in the arena), or
  * NULL if the message has none. */
 const char *message_header(const struct message *m, const char *name);

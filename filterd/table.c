@@ -172,14 +172,10 @@ static void line_error(struct line_ctx *lc, const char *fmt, ...)
 static void
 line_error(struct line_ctx *lc, const char *fmt, ...)
 {
-    lc->t->errors++;
-    if (lc->t->errors > TABLE_ERRORS_MAX)
-        return;
     va_list ap;
     va_start(ap, fmt);
-    str_appendf(lc->err, "%s:%zu: ", lc->name, lc->lineno);
-    str_vappendf(lc->err, fmt, ap);
-    str_appendc(lc->err, '\n');
+    str_line_verror(lc->err, &lc->t->errors, TABLE_ERRORS_MAX, lc->name, lc->lineno, fmt,
+                    ap);
     va_end(ap);
 }
 

@@ -252,3 +252,14 @@ slice_head(struct slice a, size_t n)
         n = a.len;
     return (struct slice){a.ptr, n};
 }
+
+void
+str_line_verror(struct str *err, size_t *errors, size_t max, const char *file,
+                size_t line, const char *fmt, va_list ap)
+{
+    if (++*errors > max)
+        return;
+    str_appendf(err, "%s:%zu: ", file, line);
+    str_vappendf(err, fmt, ap);
+    str_appendc(err, '\n');
+}

@@ -3,8 +3,6 @@
 # namespace (tests/integration/run-in-netns.sh). Source it:
 #   . "$(dirname "$0")/dns_lib.sh"
 #
-#   dns_filterd PROG        set FILTERD to PROG's absolute path; exit 2 with
-#                           the usage when PROG is not a program
 #   dns_skip_unless_ready   exit 77 (CTest's skip) unless dnsmasq is installed
 #   dns_start DIR PORT [LINE...]  write DIR/dnsmasq.conf (and the LINEs,
 #                           e.g. local-ttl=300) and start dnsmasq on
@@ -33,14 +31,6 @@
 # tests run in a network namespace whose only link is lo.
 
 DNS_PIDS=""
-
-dns_filterd() {
-	if [ -z "$1" ] || [ ! -x "$1" ]; then
-		echo "usage: $0 FILTERD (the filterd program)" >&2
-		exit 2
-	fi
-	FILTERD=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-}
 
 dns_skip_unless_ready() {
 	if ! command -v dnsmasq >/dev/null 2>&1 && [ ! -x /usr/sbin/dnsmasq ]; then

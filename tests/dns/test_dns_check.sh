@@ -17,7 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/dns/dns_lib.sh
 . "$here/dns_lib.sh"
 
-dns_filterd "${1:-}"
+it_program FILTERD "${1:-}" "FILTERD (the filterd program)"
 if [ "$(id -u)" != 0 ]; then
 	echo "1..0 # SKIP needs root (network namespace)"
 	exit 77

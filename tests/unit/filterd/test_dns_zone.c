@@ -188,7 +188,8 @@ test_idn(void)
     check_ascii("Shop.Example.COM", "shop.example.com");
     check_ascii("xn--bcher-kva.example", "xn--bcher-kva.example");
     check_ascii("b\xc3\xbc" "cher.example", "xn--bcher-kva.example");
-    check_ascii("B\xc3\x9c" "CHER.example", "xn--bcher-kva.example"); /* mapped to lower case */
+    /* Mapped to lower case. */
+    check_ascii("B\xc3\x9c" "CHER.example", "xn--bcher-kva.example");
     check_ascii("\xd0\xbf\xd1\x80\xd0\xb8\xd0\xbc\xd0\xb5\xd1\x80.\xd1\x80\xd1\x84",
                 "xn--e1afmkfd.xn--p1ai");
     check_ascii("fa\xc3\x9f.example", "xn--fa-hia.example"); /* non-transitional */

@@ -121,8 +121,8 @@ test_rules_uri(void)
     struct pipeline *p = pipeline_new(c, &err);
     CHECK(p != NULL);
     if (p) {
-        struct message *m = message_from_memory(two_parts, sizeof(two_parts) - 1,
-                                                pipeline_limits(p));
+        struct message *m =
+            message_from_memory(two_parts, sizeof(two_parts) - 1, pipeline_limits(p));
         struct verdict v;
         verdict_init(&v, m->arena);
         struct scan_env env = {.queue_id = "t", .client_addr = "", .sender = ""};

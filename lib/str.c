@@ -254,12 +254,14 @@ slice_head(struct slice a, size_t n)
 }
 
 void
-str_line_verror(struct str *err, size_t *errors, size_t max, const char *file,
-                size_t line, const char *fmt, va_list ap)
+str_line_error(const struct str_lines *at, const char *fmt, ...)
 {
-    if (++*errors > max)
+    if (++*at->errors > at->max)
         return;
-    str_appendf(err, "%s:%zu: ", file, line);
-    str_vappendf(err, fmt, ap);
-    str_appendc(err, '\n');
+    va_list ap;
+    va_start(ap, fmt);
+    str_appendf(at->err, "%s:%zu: ", at->file, at->line);
+    str_vappendf(at->err, fmt, ap);
+    va_end(ap);
+    str_appendc(at->err, '\n');
 }

@@ -113,11 +113,14 @@ add_uri(void *ctx, struct slice url)
     }
 }
 
-/* The decoded parts (for rawbody) and the URIs (message_urls). */
+/* The decoded parts (for rawbody) and the URIs (message_urls), part by
+ * part. */
 static void
 decode_parts(struct message *m, const struct message_text *texts, size_t n,
              struct slice *decoded, struct uris *u)
 {
+    const struct message_url *urls;
+    size_t nurls = message_urls(m, &urls, NULL), j = 0;
     struct str dec;
     str_init(&dec, m->limits.decoded_max);
     for (size_t i = 0; i < n; i++) {
@@ -125,12 +128,10 @@ decode_parts(struct message *m, const struct message_text *texts, size_t n,
         str_clear(&dec);
         (void)message_decode_part(m, texts[i].part, &dec, &flags);
         decoded[i] = arena_slice_dup(m->arena, str_slice(&dec));
+        for (; j < nurls && urls[j].text == i; j++)
+            add_uri(u, urls[j].url);
     }
     str_deinit(&dec);
-    const struct message_url *urls;
-    size_t nu = message_urls(m, &urls, NULL);
-    for (size_t i = 0; i < nu; i++)
-        add_uri(u, urls[i].url);
 }
 
 static int

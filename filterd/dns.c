@@ -483,13 +483,11 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
         return;
     l->done = true;
     l->b->pending--;
-    bool silent = status == ARES_ETIMEOUT || status == ARES_ECANCELLED ||
-                  status == ARES_EDESTRUCTION;
-    if (!silent && status != ARES_ECONNREFUSED) {
+    if (status == ARES_ETIMEOUT || status == ARES_ECANCELLED || status == ARES_EDESTRUCTION) {
+        l->b->unanswered++;
+    } else if (status != ARES_ECONNREFUSED) {
         l->b->replies++; /* a server spoke */
         atomic_store(&l->b->r->silent_until_ms, 0);
-    } else if (silent) {
-        l->b->unanswered++;
     }
     if (status == ARES_ECANCELLED || status == ARES_EDESTRUCTION)
         set_error(l, "no answer within the time budget (dns_timeout)");
@@ -616,7 +614,7 @@ dns_batch_run(struct dns_batch *b)
                   b->pending);
         ares_cancel(b->ch); /* each callback marks its lookup failed */
     }
-    if (b->replies == 0 && b->unanswered > 0) /* not one reply: the servers are silent */
+    if (b->replies == 0 && b->unanswered > 0) /* not one reply: silent servers */
         atomic_store(&b->r->silent_until_ms, dns_now_ms() + DNS_ERROR_TTL * 1000);
 }
 

@@ -21,7 +21,6 @@
 #include <fcntl.h>
 #include <math.h>
 #include <pcre2.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,27 +65,8 @@ static const enum verdict_action size_actions[] = {
 /* One line being parsed: where it is, for messages. */
 struct line_ctx {
     struct content_checks *cc;
-    const char *file;
-    size_t lineno;
-    struct str *err;
+    struct str_lines at;
 };
-
-static void line_error(struct line_ctx *lc, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-line_error(struct line_ctx *lc, const char *fmt, ...)
-{
-    va_list ap;
-    lc->cc->errors++;
-    if (lc->cc->errors > PATTERN_ERRORS_MAX)
-        return;
-    str_appendf(lc->err, "%s:%zu: ", lc->file, lc->lineno);
-    va_start(ap, fmt);
-    str_vappendf(lc->err, fmt, ap);
-    va_end(ap);
-    str_appendc(lc->err, '\n');
-}
 
 static bool
 is_blank(char c)
@@ -210,8 +190,8 @@ compile_regex(struct line_ctx *lc, struct slice re, uint32_t opts)
         PCRE2_UCHAR msg[256];
         if (pcre2_get_error_message(code, msg, sizeof(msg)) < 0)
             memcpy(msg, "unknown error", sizeof("unknown error"));
-        line_error(lc, "bad regular expression: %s (at offset %zu)", (const char *)msg,
-                   (size_t)off);
+        str_line_error(&lc->at, "bad regular expression: %s (at offset %zu)",
+                       (const char *)msg, (size_t)off);
         return NULL;
     }
     (void)pcre2_jit_compile(c, PCRE2_JIT_COMPLETE); /* the interpreter serves if not */
@@ -267,7 +247,7 @@ parse_line(struct line_ctx *lc, struct slice line)
     else if (parse_regex(line, &i, &re, &opts, &why) == 0 && lc->cc->n >= PATTERNS_MAX)
         why = "too many patterns (10000 at most)";
     if (why) {
-        line_error(lc, "%s", why);
+        str_line_error(&lc->at, "%s", why);
         return;
     }
     p.code = compile_regex(lc, re, opts);
@@ -296,14 +276,15 @@ take_line(struct line_ctx *lc, struct slice line)
     if (line.len && line.ptr[line.len - 1] == '\r')
         line.len--;
     if (line.len > PATTERN_LINE_MAX) {
-        line_error(lc, "line longer than %d bytes", PATTERN_LINE_MAX);
+        str_line_error(&lc->at, "line longer than %d bytes", PATTERN_LINE_MAX);
         return;
     }
     for (size_t i = 0; i < line.len; i++) {
         if (bad_byte((unsigned char)line.ptr[i])) {
-            line_error(lc,
-                       "control character 0x%02x in the line (write \\xNN in a pattern)",
-                       (unsigned char)line.ptr[i]);
+            str_line_error(
+                &lc->at,
+                "control character 0x%02x in the line (write \\xNN in a pattern)",
+                (unsigned char)line.ptr[i]);
             return;
         }
     }
@@ -317,17 +298,20 @@ int
 content_checks_add_patterns(struct content_checks *cc, const char *name, const char *buf,
                             size_t len, struct str *err)
 {
-    struct line_ctx lc = {.cc = cc, .file = name, .err = err};
+    struct line_ctx lc = {
+        .cc = cc,
+        .at = {
+            .err = err, .file = name, .errors = &cc->errors, .max = PATTERN_ERRORS_MAX}};
     size_t errors = cc->errors;
     if (len > PATTERN_FILE_MAX) {
-        lc.lineno = 1;
-        line_error(&lc, "file larger than %d bytes", PATTERN_FILE_MAX);
+        lc.at.line = 1;
+        str_line_error(&lc.at, "file larger than %d bytes", PATTERN_FILE_MAX);
         return -1;
     }
     for (size_t start = 0; start < len;) {
         const char *nl = memchr(buf + start, '\n', len - start);
         size_t end = nl ? (size_t)(nl - buf) : len;
-        lc.lineno++;
+        lc.at.line++;
         take_line(&lc, slice_make(buf + start, end - start));
         start = nl ? end + 1 : len;
     }
@@ -404,9 +388,9 @@ check_size(const struct content_checks *cc, size_t size, bool declared, struct v
 {
     if (cc->max_size == 0 || size <= cc->max_size)
         return false;
-    for (size_t i = 0; i < v->n; i++) /* already said (at MAIL, or each RCPT) */
-        if (strcmp(v->symbols[i].name, "MESSAGE_TOO_BIG") == 0)
-            return v->final;
+    if (verdict_has_symbol(v,
+                           "MESSAGE_TOO_BIG")) /* already said (at MAIL, or each RCPT) */
+        return v->final;
     struct str d;
     str_init(&d, 256);
     str_appendf(&d, "%s %zu bytes, over max_message_size (%zu)",

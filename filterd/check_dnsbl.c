@@ -3,8 +3,9 @@
  * block lists (dnsbl_zones) and allow lists (dnswl_zones), with local
  * networks that are never looked up (dnsbl_allow_networks). IPv4 and IPv6
  * (reversed nibbles). Every lookup of a connection goes out at once and
- * the stage waits at most dns_timeout; a lookup that fails is logged and
- * gives no symbol: DNS trouble never refuses mail by itself.
+ * the stage waits at most what is left of the message's dns_timeout; a
+ * lookup that fails is logged and gives no symbol: DNS trouble never
+ * refuses mail by itself.
  *
  * Untrusted input: the client address (parsed with inet_pton by
  * dns_zone.c), the DNS answers (dns_answer.c) and TXT texts, which reach
@@ -25,7 +26,7 @@
 
 static const struct config_key dnsbl_schema[] = {
     {"dns_timeout", CONFIG_DURATION, "5s", 1, 60,
-     "time budget of the DNS list lookups of one stage of a message"},
+     "time budget of all the DNS list lookups of one message"},
     {"dns_cache_size", CONFIG_INT, "10000", 0, 10000000,
      "DNS answers kept for their TTL (0: no cache)"},
     {"dns_selftest_interval", CONFIG_DURATION, "1h", 0, 7 * 86400,
@@ -184,6 +185,7 @@ dnsbl_connect(const void *state, const struct scan_env *env, struct verdict *v)
     }
     struct dnsbl_run run;
     run.b = dns_batch_new(s->r, id);
+    dns_batch_share_deadline(run.b, &v->dns_deadline_ms);
     run.lg = (struct dnslist_log){.id = id};
     dnslist_queue(&s->wl, run.b, ip, run.wl);
     dnslist_queue(&s->bl, run.b, ip, run.bl);

@@ -3,16 +3,16 @@
  * stage): the envelope sender's domain and the HELO name in rhsbl_zones;
  * uribl (content stage): the domains of the URLs in the message (in the
  * rendered text and in HTML attributes) in uribl_zones. Each name is
- * reduced to its registrable domain with the public suffix list (libpsl);
+ * converted to A-labels when it is an IDN (libidn2) and reduced to its
+ * registrable domain with the public suffix list (libpsl);
  * IP literals, names that are not DNS names, public suffixes and the
  * domains of dns_skip_domains are not looked up.
  *
  * Untrusted input: the sender, the HELO name and the message's URLs
  * (found and parsed by mail/url.h and mail/html.h); each becomes a query
  * name only after it checks as a DNS name of at most DNS_NAME_MAX bytes.
- * Limits: uribl_max_domains distinct domains per message, URIBL_SCAN_MAX
- * URLs read per text part; the HTML parts are decoded and rendered once
- * more for their attribute URLs (bounded by decoded_max).
+ * Limits: uribl_max_domains distinct domains per message, from the first
+ * MESSAGE_URLS_MAX URLs (filterd/message.h, found once per message).
  */
 #include <arpa/inet.h>
 #include <libpsl.h>
@@ -24,12 +24,10 @@
 #include "filterd/pipeline.h"
 #include "lib/log.h"
 #include "lib/mem.h"
-#include "mail/render.h"
 #include "mail/url.h"
 
 #define DOMAINS_MAX_ZONES 32
 #define DOMAINS_MAX_HITS 64
-#define URIBL_SCAN_MAX 5000
 
 static const struct config_key rhsbl_schema[] = {
     {"rhsbl_zones", CONFIG_LIST, "", 0, 0,
@@ -173,19 +171,16 @@ is_dns_name(const char *host)
     return !(last[0] >= '0' && last[0] <= '9');
 }
 
-/* The registrable domain of name into buf (DNS_QUERY_BUF), lowercased;
- * -1 when it is not to be looked up. */
+/* The registrable domain of name into buf (DNS_QUERY_BUF), lowercased, an
+ * IDN in A-labels; -1 when it is not to be looked up. */
 static int
 registrable(const struct domains_state *s, const char *name, char *buf)
 {
     size_t n = strlen(name);
     while (n && name[n - 1] == '.')
         n--;
-    if (n == 0 || n >= DNS_QUERY_BUF)
+    if (n == 0 || dns_name_to_ascii(name, n, buf) < 0)
         return -1;
-    for (size_t i = 0; i < n; i++)
-        buf[i] = (name[i] >= 'A' && name[i] <= 'Z') ? (char)(name[i] - 'A' + 'a') : name[i];
-    buf[n] = '\0';
     if (!is_dns_name(buf) || strchr(buf, '.') == NULL)
         return -1;
     const char *reg = psl_registrable_domain(s->psl, buf);
@@ -264,6 +259,7 @@ rhsbl_envelope(const void *state, const struct scan_env *env, struct verdict *v)
     struct domain_run run = {.s = s, .lg = {.id = env->queue_id}};
     size_t fs[DOMAINS_MAX_ZONES], fh[DOMAINS_MAX_ZONES];
     run.b = dns_batch_new(s->r, env->queue_id);
+    dns_batch_share_deadline(run.b, &v->dns_deadline_ms);
     if (have_sender)
         dnslist_queue(&s->list, run.b, sender, fs);
     if (have_helo)
@@ -290,9 +286,8 @@ struct url_set {
 };
 
 static void
-add_url(void *ctx, struct slice url)
+add_url(struct url_set *u, struct slice url)
 {
-    struct url_set *u = ctx;
     struct url parsed;
     const char *why;
     char buf[DNS_QUERY_BUF];
@@ -309,28 +304,15 @@ add_url(void *ctx, struct slice url)
     u->d[u->n++] = arena_strdup(u->a, buf);
 }
 
-/* Every URL domain of the message: the rendered texts, then the HTML
- * parts once more for the URLs of their attributes. */
+/* Every URL domain of the message (message_urls: the rendered texts and
+ * the HTML attributes). */
 static void
 collect_domains(struct message *m, struct url_set *u)
 {
-    const struct message_text *texts;
-    size_t n = message_texts(m, &texts);
-    struct str dec, scratch;
-    str_init(&dec, m->limits.decoded_max);
-    str_init(&scratch, m->limits.decoded_max);
-    for (size_t i = 0; i < n; i++) {
-        (void)url_find_in_text(texts[i].text, URIBL_SCAN_MAX, add_url, u);
-        if (!(texts[i].render_flags & RENDER_F_HTML))
-            continue;
-        unsigned flags = 0;
-        str_clear(&dec);
-        str_clear(&scratch);
-        (void)message_decode_part(m, texts[i].part, &dec, &flags);
-        (void)render_text(texts[i].part, str_slice(&dec), &scratch, add_url, u, &flags);
-    }
-    str_deinit(&dec);
-    str_deinit(&scratch);
+    const struct message_url *urls;
+    size_t n = message_urls(m, &urls, NULL);
+    for (size_t i = 0; i < n; i++)
+        add_url(u, urls[i].url);
 }
 
 static void
@@ -351,6 +333,7 @@ uribl_content(const void *state, const struct scan_env *env, struct message *m,
     struct domain_run run = {.s = s, .lg = {.id = env->queue_id}};
     size_t *first = arena_calloc(m->arena, u.n * s->list.nzones, sizeof(*first));
     run.b = dns_batch_new(s->r, env->queue_id);
+    dns_batch_share_deadline(run.b, &v->dns_deadline_ms);
     for (size_t i = 0; i < u.n; i++)
         dnslist_queue(&s->list, run.b, u.d[i], first + i * s->list.nzones);
     run_batch(&run);

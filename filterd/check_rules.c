@@ -12,7 +12,7 @@
  *
  * Untrusted input: the message, through filterd/message (headers, decoded
  * and rendered parts, each bounded by decoded_size_limit); URIs from the
- * rendered text and from HTML attributes (at most RULES_URIS_MAX).
+ * rendered text and from HTML attributes (message_urls; at most RULES_URIS_MAX).
  */
 #include "filterd/check_rules.h"
 
@@ -22,8 +22,6 @@
 #include "filterd/check.h"
 #include "lib/mem.h"
 #include "mail/address.h"
-#include "mail/render.h"
-#include "mail/url.h"
 #include "rules/rules.h"
 
 #define RULES_URIS_MAX 1000
@@ -132,28 +130,26 @@ add_mailtos(struct uris *u, struct slice text)
     }
 }
 
-/* The decoded parts (for rawbody) and the URIs of HTML attributes. */
+/* The decoded parts (for rawbody) and the URIs (message_urls), part by
+ * part. */
 static void
 decode_parts(struct message *m, const struct message_text *texts, size_t n,
              struct slice *decoded, struct uris *u)
 {
-    struct str dec, junk;
+    const struct message_url *urls;
+    size_t nurls = message_urls(m, &urls, NULL), j = 0;
+    struct str dec;
     str_init(&dec, m->limits.decoded_max);
-    str_init(&junk, m->limits.decoded_max);
     for (size_t i = 0; i < n; i++) {
         unsigned flags;
         str_clear(&dec);
         (void)message_decode_part(m, texts[i].part, &dec, &flags);
         decoded[i] = arena_slice_dup(m->arena, str_slice(&dec));
-        if (texts[i].render_flags & RENDER_F_HTML) {
-            str_clear(&junk);
-            (void)render_text(texts[i].part, decoded[i], &junk, add_uri, u, &flags);
-        }
-        (void)url_find_in_text(texts[i].text, RULES_URIS_MAX, add_uri, u);
+        for (; j < nurls && urls[j].text == i; j++)
+            add_uri(u, urls[j].url);
         add_mailtos(u, texts[i].text);
     }
     str_deinit(&dec);
-    str_deinit(&junk);
 }
 
 static int
@@ -188,11 +184,7 @@ full_text(struct message *m)
 static double
 verdict_symbol(void *ctx, const char *name)
 {
-    const struct verdict *v = ctx;
-    for (size_t i = 0; i < v->n; i++)
-        if (strcmp(v->symbols[i].name, name) == 0)
-            return 1;
-    return 0;
+    return verdict_has_symbol(ctx, name) ? 1 : 0;
 }
 
 static void

@@ -216,19 +216,10 @@ tables_summary(const void *state, struct str *out)
 
 /* --- Applying a match ------------------------------------------------ */
 
-static bool
-has_symbol(const struct verdict *v, const char *name)
-{
-    for (size_t i = 0; i < v->n; i++)
-        if (strcmp(v->symbols[i].name, name) == 0)
-            return true;
-    return false;
-}
-
 static void
 add_once(struct verdict *v, const char *name, double score, const char *desc)
 {
-    if (!has_symbol(v, name))
+    if (!verdict_has_symbol(v, name))
         verdict_add(v, name, score, desc);
 }
 

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,10 @@
 /* Seconds a failed lookup is remembered, so that the stages of one message
  * (and each RCPT of it) do not wait for a dead server again and again. */
 #define DNS_ERROR_TTL 30
+/* While the servers are silent (a batch ran out of time without a single
+ * reply), later batches wait at most this long for them: their queries
+ * still go out, and the first reply ends the silence. */
+#define DNS_SILENT_WAIT_MS 100
 
 struct cache_entry {
     char *key; /* type byte then the name */
@@ -56,6 +61,7 @@ struct dns_resolver {
     struct cache_entry **buckets;
     size_t nbuckets, ncached, cache_max;
     struct cache_entry *oldest, *newest;
+    _Atomic long long silent_until_ms; /* monotonic; 0: the servers answer */
 };
 
 struct lookup {
@@ -72,8 +78,10 @@ struct dns_batch {
     struct lookup *l;
     size_t n, cap;
     ares_channel ch;
-    long long deadline_ms; /* 0: not run yet */
-    size_t pending;
+    long long budget_end_ms; /* 0: not run yet */
+    long long deadline_ms;   /* of the current run */
+    long long *shared_deadline; /* the message's (dns_batch_share_deadline) */
+    size_t pending, replies, unanswered;
 };
 
 long long
@@ -219,6 +227,7 @@ dns_resolver_new(const char *const *servers, size_t nservers, long budget_ms,
         tail = &(*tail)->next;
     }
     r->budget_ms = budget_ms > 0 ? budget_ms : 1;
+    atomic_init(&r->silent_until_ms, 0);
     r->cache_max = cache_max;
     r->nbuckets = 64;
     while (r->nbuckets < cache_max && r->nbuckets < ((size_t)1 << 20))
@@ -474,6 +483,12 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
         return;
     l->done = true;
     l->b->pending--;
+    if (status == ARES_ETIMEOUT || status == ARES_ECANCELLED || status == ARES_EDESTRUCTION) {
+        l->b->unanswered++;
+    } else if (status != ARES_ECONNREFUSED) {
+        l->b->replies++; /* a server spoke */
+        atomic_store(&l->b->r->silent_until_ms, 0);
+    }
     if (status == ARES_ECANCELLED || status == ARES_EDESTRUCTION)
         set_error(l, "no answer within the time budget (dns_timeout)");
     else if (abuf && alen > 0)
@@ -487,9 +502,9 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
     cache_put(l->b->r, key, &l->ans);
 }
 
-/* Send what the cache does not answer. */
+/* Send what the cache does not answer; with no time left, fail it. */
 static void
-send_queued(struct dns_batch *b)
+send_queued(struct dns_batch *b, bool time_left)
 {
     for (size_t i = 0; i < b->n; i++) {
         struct lookup *l = &b->l[i];
@@ -501,8 +516,10 @@ send_queued(struct dns_batch *b)
             l->done = true;
             continue;
         }
-        if (b->ch == NULL) {
-            set_error(l, "c-ares cannot start a channel");
+        if (!time_left || b->ch == NULL) {
+            set_error(l, time_left
+                             ? "c-ares cannot start a channel"
+                             : "the message's DNS time budget (dns_timeout) is spent");
             l->done = true;
             continue;
         }
@@ -557,25 +574,48 @@ wait_answers(struct dns_batch *b)
 }
 
 void
+dns_batch_share_deadline(struct dns_batch *b, long long *deadline_ms)
+{
+    b->shared_deadline = deadline_ms;
+}
+
+/* The end of this run's wait: the budget from the batch's (or the
+ * message's) first run, shortened while the servers are silent. */
+static long long
+run_deadline(struct dns_batch *b)
+{
+    long long now = dns_now_ms();
+    long long *d = b->shared_deadline ? b->shared_deadline : &b->budget_end_ms;
+    if (*d == 0)
+        *d = now + b->r->budget_ms;
+    long long end = *d;
+    if (now < atomic_load(&b->r->silent_until_ms) && end > now + DNS_SILENT_WAIT_MS)
+        end = now + DNS_SILENT_WAIT_MS;
+    return end;
+}
+
+void
 dns_batch_run(struct dns_batch *b)
 {
-    if (b->deadline_ms == 0)
-        b->deadline_ms = dns_now_ms() + b->r->budget_ms;
     bool need = false;
     for (size_t i = 0; i < b->n && !need; i++)
         need = !b->l[i].done;
     if (!need)
         return;
-    if (b->ch == NULL)
+    b->deadline_ms = run_deadline(b);
+    bool time_left = b->deadline_ms > dns_now_ms();
+    if (b->ch == NULL && time_left)
         b->ch = channel_get(b->r);
-    send_queued(b);
+    send_queued(b, time_left);
     if (b->pending)
         wait_answers(b);
     if (b->pending) {
-        log_debug(b->id, "dns: %zu lookups unanswered after %ld ms", b->pending,
-                  b->r->budget_ms);
+        log_debug(b->id, "dns: %zu lookups unanswered at the end of the budget",
+                  b->pending);
         ares_cancel(b->ch); /* each callback marks its lookup failed */
     }
+    if (b->replies == 0 && b->unanswered > 0) /* not one reply: silent servers */
+        atomic_store(&b->r->silent_until_ms, dns_now_ms() + DNS_ERROR_TTL * 1000);
 }
 
 const struct dns_answer *

@@ -6,11 +6,14 @@
  * given to dns_reverse_name and dns_prefix_match come from the SMTP
  * session (parsed with inet_pton, nothing else). Pure and bounded: an item
  * is read once, left to right; names are bounded by DNS_QUERY_BUF.
+ * dns_name_to_ascii reads names from messages and envelopes: bounded by
+ * DNS_QUERY_BUF before libidn2 sees them.
  */
 #include "dns_zone.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <idn2.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -375,4 +378,31 @@ dns_name_in_domain(const char *name, const char *domain)
     if (d == 0 || n < d || strcmp(name + n - d, domain) != 0)
         return false;
     return n == d || name[n - d - 1] == '.';
+}
+
+int
+dns_name_to_ascii(const char *name, size_t n, char *buf)
+{
+    if (n >= DNS_QUERY_BUF)
+        return -1;
+    bool ascii = true;
+    for (size_t i = 0; i < n; i++) {
+        char ch = name[i];
+        buf[i] = ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+        ascii &= (unsigned char)ch < 0x80 && ch != '\0';
+    }
+    buf[n] = '\0';
+    if (ascii)
+        return 0;
+    if (memchr(name, '\0', n))
+        return -1;
+    char *out = NULL;
+    if (idn2_to_ascii_8z(buf, &out, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT) != IDN2_OK)
+        return -1;
+    size_t len = strlen(out);
+    int r = len < DNS_QUERY_BUF ? 0 : -1;
+    if (r == 0)
+        memcpy(buf, out, len + 1);
+    idn2_free(out);
+    return r;
 }

@@ -92,6 +92,13 @@ int dns_prefix_parse(const char *s, struct dns_prefix *out);
  * IPv4 prefixes. */
 bool dns_prefix_match(const struct dns_prefix *p, const char *ip);
 
+/* name (its first n bytes) as an ASCII host name in buf (DNS_QUERY_BUF
+ * bytes), lowercased; a name in UTF-8 (an internationalised domain name)
+ * becomes its A-labels ("xn--..."), mapped as UTS #46 says
+ * (non-transitional, as browsers do). Returns 0, or -1 when it cannot be
+ * converted (bad UTF-8, a disallowed character) or the result does not fit
+ * in buf. Checks nothing else: see is the result a DNS name yourself. */
+int dns_name_to_ascii(const char *name, size_t n, char *buf);
 /* Is name (a host name, lowercased) equal to domain or inside it? */
 bool dns_name_in_domain(const char *name, const char *domain);
 

@@ -168,20 +168,11 @@ dnslist_eval(const struct dnslist *l, size_t z, const struct dns_answer *a,
     return n;
 }
 
-static bool
-has_symbol(const struct verdict *v, const char *name)
-{
-    for (size_t i = 0; i < v->n; i++)
-        if (strcmp(v->symbols[i].name, name) == 0)
-            return true;
-    return false;
-}
-
 void
 dnslist_add_symbol(struct verdict *v, const struct dnslist *l, const struct dnslist_hit *h,
                    const char *subject, const char *what)
 {
-    if (has_symbol(v, h->e->symbol))
+    if (verdict_has_symbol(v, h->e->symbol))
         return;
     struct str d;
     str_init(&d, 0);

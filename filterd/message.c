@@ -1,9 +1,10 @@
 /*
  * message: loading and parsing one message; decoding its parts from memory
- * or chunk by chunk from a file.
+ * or chunk by chunk from a file; its rendered texts and URLs, found once.
  * Untrusted input: yes (all parsing is in mail/, bounded by the limits).
  * Limits: the message is held in memory up to spool_threshold bytes, and
- * read in chunks beyond that; decoded parts are bounded by the caller.
+ * read in chunks beyond that; decoded parts are bounded by the caller;
+ * MESSAGE_URLS_MAX URLs kept.
  */
 #include "message.h"
 
@@ -15,6 +16,7 @@
 #include "lib/mem.h"
 #include "mail/mime_decode.h"
 #include "mail/render.h"
+#include "mail/url.h"
 
 static int
 push_chunk(void *ctx, const char *p, size_t n)
@@ -112,6 +114,39 @@ message_header(const struct message *m, const char *name)
     return header_decode(m->arena, f->value, m->limits.header_block_max, NULL);
 }
 
+/* Append a URL (copied into the arena when copy) to list; past
+ * MESSAGE_URLS_MAX it is only counted. */
+static void
+url_list_push(struct arena *a, struct message_url_list *list, struct message_url u,
+              bool copy)
+{
+    if (list->found++ >= MESSAGE_URLS_MAX)
+        return;
+    if (list->n == list->cap) {
+        size_t cap = list->cap ? list->cap * 2 : 32;
+        struct message_url *v = arena_calloc(a, cap, sizeof(*v));
+        if (list->n)
+            memcpy(v, list->v, list->n * sizeof(*v));
+        list->v = v;
+        list->cap = cap;
+    }
+    if (copy)
+        u.url = arena_slice_dup(a, u.url);
+    list->v[list->n++] = u;
+}
+
+/* render_text's callback: a URL of an HTML attribute of text m->ntexts-1
+ * (its bytes live in a buffer that is reused: copied). */
+static void
+add_attr_url(void *ctx, struct slice url)
+{
+    struct message *m = ctx;
+    if (url.len == 0)
+        return;
+    struct message_url u = {.url = url, .text = m->ntexts - 1, .attribute = true};
+    url_list_push(m->arena, &m->attr_urls, u, true);
+}
+
 size_t
 message_texts(struct message *m, const struct message_text **texts_r)
 {
@@ -131,7 +166,8 @@ message_texts(struct message *m, const struct message_text **texts_r)
             str_clear(&text);
             t->part = p;
             t->truncated = message_decode_part(m, p, &dec, &t->decode_flags) < 0;
-            if (render_text(p, str_slice(&dec), &text, NULL, NULL, &t->render_flags) < 0)
+            if (render_text(p, str_slice(&dec), &text, add_attr_url, m,
+                            &t->render_flags) < 0)
                 t->truncated = true;
             t->text = arena_slice_dup(m->arena, str_slice(&text));
         }
@@ -141,4 +177,42 @@ message_texts(struct message *m, const struct message_text **texts_r)
     }
     *texts_r = m->texts;
     return m->ntexts;
+}
+
+struct text_urls {
+    struct message *m;
+    size_t text;
+};
+
+static void
+add_text_url(void *ctx, struct slice url)
+{
+    struct text_urls *t = ctx;
+    struct message_url u = {.url = url, .text = t->text, .attribute = false};
+    url_list_push(t->m->arena, &t->m->urls, u, false); /* the text is in the arena */
+}
+
+size_t
+message_urls(struct message *m, const struct message_url **urls_r, size_t *found_r)
+{
+    if (!m->urls_done) {
+        const struct message_text *texts;
+        size_t n = message_texts(m, &texts), a = 0;
+        for (size_t i = 0; i < n; i++) {
+            for (; a < m->attr_urls.n && m->attr_urls.v[a].text == i; a++)
+                url_list_push(m->arena, &m->urls, m->attr_urls.v[a], false);
+            struct text_urls t = {m, i};
+            size_t room =
+                m->urls.found < MESSAGE_URLS_MAX ? MESSAGE_URLS_MAX - m->urls.found : 0;
+            size_t all = url_find_in_text(texts[i].text, room, add_text_url, &t);
+            if (all > room)
+                m->urls.found += all - room; /* counted, not kept */
+        }
+        m->urls.found += m->attr_urls.found - m->attr_urls.n; /* dropped attributes */
+        m->urls_done = true;
+    }
+    *urls_r = m->urls.v;
+    if (found_r)
+        *found_r = m->urls.found;
+    return m->urls.n;
 }

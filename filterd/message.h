@@ -24,6 +24,23 @@ struct message_text {
     bool truncated;        /* decoded_max was reached */
 };
 
+/* A URL of the text parts (see message_urls). */
+struct message_url {
+    struct slice url; /* as written (not parsed), in the message's arena */
+    size_t text;      /* the index of its part in message_texts */
+    bool attribute;   /* from an HTML attribute (href, src...), not the text */
+};
+
+/* A list of URLs that grows in the message's arena. */
+struct message_url_list {
+    struct message_url *v;
+    size_t n, cap;
+    size_t found; /* counted past MESSAGE_URLS_MAX too */
+};
+
+/* Most URLs kept per message (message_urls). */
+#define MESSAGE_URLS_MAX 5000
+
 struct message {
     struct arena *arena;
     struct blob *blob;
@@ -33,6 +50,9 @@ struct message {
     struct message_text *texts; /* computed once by message_texts() */
     size_t ntexts;
     bool texts_done;
+    struct message_url_list attr_urls; /* met while rendering the texts */
+    struct message_url_list urls;      /* computed once by message_urls() */
+    bool urls_done;
 };
 
 /* Load and parse a file ("-" for standard input). Returns NULL with a
@@ -53,6 +73,15 @@ int message_decode_part(const struct message *m, const struct mime_part *part,
  * that every check reads them without decoding again. Each text is bounded
  * by decoded_max. Returns their number; *texts_r the array. */
 size_t message_texts(struct message *m, const struct message_text **texts_r);
+/* The URLs of the text parts, found once for every check (URIBL, the
+ * rules' uri tests): for each part of message_texts in order, those of its
+ * HTML attributes, then those url_find_in_text finds in its rendered text.
+ * Computed on the first call and kept for the message's life. At most
+ * MESSAGE_URLS_MAX; *found_r (may be NULL) gets how many there were in
+ * all, so that a caller sees the limit was hit. Returns their number;
+ * *urls_r the array (owned by the message). */
+size_t message_urls(struct message *m, const struct message_url **urls_r,
+                    size_t *found_r);
 /* A top-level header, unfolded and decoded to UTF-8 (in the arena), or
  * NULL if the message has none. */
 const char *message_header(const struct message *m, const char *name);

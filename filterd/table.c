@@ -16,7 +16,6 @@
 #include "table_impl.h"
 
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,27 +160,8 @@ rec_push(struct table *t)
 
 struct line_ctx {
     struct table *t;
-    const char *name;
-    size_t lineno;
-    struct str *err;
+    struct str_lines at;
 };
-
-static void line_error(struct line_ctx *lc, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-line_error(struct line_ctx *lc, const char *fmt, ...)
-{
-    lc->t->errors++;
-    if (lc->t->errors > TABLE_ERRORS_MAX)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    str_appendf(lc->err, "%s:%zu: ", lc->name, lc->lineno);
-    str_vappendf(lc->err, fmt, ap);
-    str_appendc(lc->err, '\n');
-    va_end(ap);
-}
 
 /* Add the record with hash key k (n bytes) and value *val (taken); a key
  * already present is a duplicate and keeps its first value. */
@@ -196,7 +176,7 @@ add_entry(struct line_ctx *lc, const unsigned char *k, size_t n, struct slice ke
         return;
     }
     if (t->n >= TABLE_ENTRIES_MAX) {
-        line_error(lc, "more than %d entries", TABLE_ENTRIES_MAX);
+        str_line_error(&lc->at, "more than %d entries", TABLE_ENTRIES_MAX);
         table_value_deinit(val);
         return;
     }
@@ -209,8 +189,8 @@ add_entry(struct line_ctx *lc, const unsigned char *k, size_t n, struct slice ke
     r->hkey[n + key.len] = '\0';
     r->e.key = (const char *)r->hkey + n;
     r->e.value = *val;
-    r->e.file = lc->name;
-    r->e.line = lc->lineno;
+    r->e.file = lc->at.file;
+    r->e.line = lc->at.line;
     t->n++;
     slots_insert(t, (uint32_t)(t->n - 1));
 }
@@ -251,12 +231,12 @@ parse_list_line(struct line_ctx *lc, struct slice line)
 {
     for (size_t i = 0; i < line.len; i++) {
         if (is_space(line.ptr[i])) {
-            line_error(lc, "white space inside an address (one address a line)");
+            str_line_error(&lc->at, "white space inside an address (one address a line)");
             return;
         }
     }
     if (slice_eq(line, SLICE_LIT("@"))) {
-        line_error(lc, "\"@\" alone: write @domain");
+        str_line_error(&lc->at, "\"@\" alone: write @domain");
         return;
     }
     unsigned char k[TABLE_LINE_MAX + 2];
@@ -277,20 +257,21 @@ parse_pattern_line(struct line_ctx *lc, struct slice line)
         PCRE2_UCHAR msg[160];
         if (pcre2_get_error_message(code, msg, sizeof(msg)) < 0)
             msg[0] = '\0';
-        line_error(lc, "bad pattern at offset %zu: %s", (size_t)off, (const char *)msg);
+        str_line_error(&lc->at, "bad pattern at offset %zu: %s", (size_t)off,
+                       (const char *)msg);
         return;
     }
     if (lc->t->n >= TABLE_ENTRIES_MAX) {
         pcre2_code_free(re);
-        line_error(lc, "more than %d patterns", TABLE_ENTRIES_MAX);
+        str_line_error(&lc->at, "more than %d patterns", TABLE_ENTRIES_MAX);
         return;
     }
     (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* the interpreter serves if not */
     struct table_rec *r = rec_push(lc->t);
     r->code = re;
     r->e.key = xmemdup0(line.ptr, line.len);
-    r->e.file = lc->name;
-    r->e.line = lc->lineno;
+    r->e.file = lc->at.file;
+    r->e.line = lc->at.line;
     lc->t->n++;
 }
 
@@ -326,7 +307,7 @@ ip_hash_key(struct line_ctx *lc, unsigned char *k, char tag, struct slice key)
     struct table_ip ip;
     const char *why = table_ip_key_parse(key, &ip);
     if (why) {
-        line_error(lc, "%s", why);
+        str_line_error(&lc->at, "%s", why);
         return 0;
     }
     lc->t->plens[ip.family == 4 ? 0 : 1][ip.plen] = true;
@@ -370,7 +351,7 @@ parse_access_key(struct line_ctx *lc, struct slice key, struct table_value *val)
     if (why == NULL)
         why = key_problem(tag, k, &ip);
     if (why) {
-        line_error(lc, "%s: \"%.*s\"", why, (int)key.len, key.ptr);
+        str_line_error(&lc->at, "%s: \"%.*s\"", why, (int)key.len, key.ptr);
     } else if (ip) {
         n = ip_hash_key(lc, hk, tag, k);
     } else {
@@ -391,20 +372,20 @@ parse_access_line(struct line_ctx *lc, struct slice line)
     struct slice key = next_word(line, &i);
     struct slice rest = slice_from(line, i);
     if (rest.len == 0) {
-        line_error(lc, "a key with no value (KEY VALUE)");
+        str_line_error(&lc->at, "a key with no value (KEY VALUE)");
         return;
     }
     struct table_value val;
     struct str why;
     str_init(&why, 0);
     if (table_value_parse(rest, &val, &why) < 0) {
-        line_error(lc, "%s", str_cstr(&why));
+        str_line_error(&lc->at, "%s", str_cstr(&why));
         str_deinit(&why);
         return;
     }
     str_deinit(&why);
     if (val.action == TABLE_NONE) {
-        line_error(lc, "a key with no value (KEY VALUE)");
+        str_line_error(&lc->at, "a key with no value (KEY VALUE)");
         return;
     }
     parse_access_key(lc, key, &val);
@@ -423,13 +404,13 @@ static void
 take_line(struct line_ctx *lc, struct slice line)
 {
     if (line.len > TABLE_LINE_MAX) {
-        line_error(lc, "line longer than %d bytes", TABLE_LINE_MAX);
+        str_line_error(&lc->at, "line longer than %d bytes", TABLE_LINE_MAX);
         return;
     }
     for (size_t i = 0; i < line.len; i++) {
         if (bad_byte((unsigned char)line.ptr[i])) {
-            line_error(lc, "control character 0x%02x in the line",
-                       (unsigned char)line.ptr[i]);
+            str_line_error(&lc->at, "control character 0x%02x in the line",
+                           (unsigned char)line.ptr[i]);
             return;
         }
     }
@@ -481,7 +462,7 @@ next_logical(struct line_ctx *lc, const char *buf, size_t len, size_t *pos,
         if (!first && !cont && !skipped(line))
             break;
         if (first)
-            lc->lineno = *lineno;
+            lc->at.line = *lineno;
         (*lineno)++;
         *pos = nl ? end + 1 : len;
         if (skipped(line))
@@ -494,7 +475,7 @@ next_logical(struct line_ctx *lc, const char *buf, size_t len, size_t *pos,
         first = false;
     }
     if (too_long)
-        line_error(lc, "line longer than %d bytes", TABLE_LINE_MAX);
+        str_line_error(&lc->at, "line longer than %d bytes", TABLE_LINE_MAX);
     else if (!first)
         take_line(lc, str_slice(&logical));
     str_deinit(&logical);
@@ -506,11 +487,15 @@ table_parse(struct table *t, const char *name, const char *buf, size_t len,
 {
     t->files = xreallocarray(t->files, t->nfiles + 1, sizeof(*t->files));
     t->files[t->nfiles] = xstrdup(name);
-    struct line_ctx lc = {.t = t, .name = t->files[t->nfiles++], .err = err};
+    struct line_ctx lc = {.t = t,
+                          .at = {.err = err,
+                                 .file = t->files[t->nfiles++],
+                                 .errors = &t->errors,
+                                 .max = TABLE_ERRORS_MAX}};
     size_t errors = t->errors;
     if (len > TABLE_FILE_MAX) {
-        lc.lineno = 1;
-        line_error(&lc, "file larger than %d bytes", TABLE_FILE_MAX);
+        lc.at.line = 1;
+        str_line_error(&lc.at, "file larger than %d bytes", TABLE_FILE_MAX);
         return -1;
     }
     size_t pos = 0, lineno = 1;
@@ -522,7 +507,7 @@ table_parse(struct table *t, const char *name, const char *buf, size_t len,
         const char *nl = memchr(buf + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - buf) : len;
         struct slice line = physical(buf, pos, end);
-        lc.lineno = lineno++;
+        lc.at.line = lineno++;
         pos = nl ? end + 1 : len;
         if (!skipped(line))
             take_line(&lc, line);

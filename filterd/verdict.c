@@ -47,6 +47,15 @@ verdict_add(struct verdict *v, const char *name, double score, const char *descr
     v->n++;
 }
 
+bool
+verdict_has_symbol(const struct verdict *v, const char *name)
+{
+    for (size_t i = 0; i < v->n; i++)
+        if (strcmp(v->symbols[i].name, name) == 0)
+            return true;
+    return false;
+}
+
 void
 verdict_decide(struct verdict *v, enum verdict_action action, const char *code,
                const char *xcode, const char *text)

@@ -66,6 +66,9 @@ struct verdict {
     double bayes_probability;
     struct verdict_bayes_token *bayes_tokens; /* most telling first (arena) */
     size_t nbayes_tokens;
+    /* The end of the DNS lists' time budget for this message (dns.h
+     * dns_batch_share_deadline; monotonic ms; 0: no lookup yet). */
+    long long dns_deadline_ms;
 };
 
 /* The built-in thresholds: add a header at 5, reject at 15. */
@@ -75,6 +78,8 @@ void verdict_init(struct verdict *v, struct arena *a);
 /* Add a symbol (name and description are copied). */
 void verdict_add(struct verdict *v, const char *name, double score,
                  const char *description);
+/* Does v have the symbol name? */
+bool verdict_has_symbol(const struct verdict *v, const char *name);
 /* Decide now: the action is final and later stages skip. code, xcode and
  * text (copied; NULL for the configured defaults) make the SMTP reply of a
  * reject or tempfail, e.g. "554", "5.7.1", "Service unavailable; client

@@ -263,3 +263,16 @@ slice_next_word(struct slice a, size_t *i)
         (*i)++;
     return a.ptr ? slice_make(a.ptr + start, *i - start) : SLICE_NULL;
 }
+
+void
+str_line_error(const struct str_lines *at, const char *fmt, ...)
+{
+    if (++*at->errors > at->max)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    str_appendf(at->err, "%s:%zu: ", at->file, at->line);
+    str_vappendf(at->err, fmt, ap);
+    va_end(ap);
+    str_appendc(at->err, '\n');
+}

@@ -50,6 +50,19 @@ int str_appendf(struct str *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int str_vappendf(struct str *s, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
+/* Where a parser of a line-based file is, for its error lines. */
+struct str_lines {
+    struct str *err;  /* the error lines go here */
+    const char *file; /* its name */
+    size_t line;      /* the line being read (from 1) */
+    size_t *errors;   /* the errors so far (several files may share it) */
+    size_t max;       /* past max errors, they are only counted */
+};
+/* An error of the line at: count it in *at->errors and, unless more than
+ * at->max were counted, append "FILE:LINE: " with the formatted text and a
+ * newline to at->err. */
+void str_line_error(const struct str_lines *at, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Shorten to n bytes (n <= len). */
 void str_truncate(struct str *s, size_t n);
 /* A NUL-terminated view of the contents, valid until the next change. */

@@ -39,7 +39,7 @@
 set -eu
 
 pkgs_build="gcc libc6-dev make cmake ninja-build pkg-config clang libclang-rt-14-dev libpcre2-dev libmilter-dev libssl-dev"
-pkgs_dns="libc-ares-dev libpsl-dev publicsuffix"
+pkgs_dns="libc-ares-dev libpsl-dev publicsuffix libidn2-dev"
 pkgs_dns_test="dnsmasq-base"
 pkgs_virus="libclamav-dev libmagic-dev"
 pkgs_virus_test="clamav-testfiles clamav-daemon"

@@ -3,8 +3,8 @@
 # URLs (50 distinct domains) from a client looked up in 5 DNSBL zones, the
 # domains in 2 URIBL zones (5 + 100 lookups, plus the self-tests), against a
 # local dnsmasq that answers, and against a server that never answers. The second must be
-# bounded by dns_timeout per stage (connection, content), not by the number
-# of lookups. A run with no DNS lists is the baseline (start-up, parsing).
+# bounded by one dns_timeout for the whole message (the stages share it),
+# not by the number of lookups or of stages. A run with no DNS lists is the baseline (start-up, parsing).
 #
 # Usage: bench/dns/run-dns-bench.sh [FILTERD [RUNS [TIMEOUT]]]
 #   FILTERD  default build/filterd/filterd; RUNS default 5; TIMEOUT (the

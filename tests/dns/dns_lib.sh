@@ -3,8 +3,6 @@
 # namespace (tests/integration/run-in-netns.sh). Source it:
 #   . "$(dirname "$0")/dns_lib.sh"
 #
-#   dns_filterd PROG        set FILTERD to PROG's absolute path; exit 2 with
-#                           the usage when PROG is not a program
 #   dns_skip_unless_ready   exit 77 (CTest's skip) unless dnsmasq is installed
 #   dns_start DIR PORT [LINE...]  write DIR/dnsmasq.conf (and the LINEs,
 #                           e.g. local-ttl=300) and start dnsmasq on
@@ -22,7 +20,8 @@
 #   nt.test     a list without its self-test entry (fails RFC 5782)
 #   dbl.test    domain list: test (self-test), badsender.example and
 #               evil.example -> 127.0.1.2 (TXT), phish.example -> 127.0.1.4,
-#               ipquery.example -> 127.0.1.255 (an error answer)
+#               ipquery.example -> 127.0.1.255 (an error answer),
+#               xn--bcher-kva.example (IDN buecher with u-umlaut) -> 127.0.1.2
 #   uribl.test  domain list with a bit mask: test -> 127.0.0.2,
 #               grey.example -> 127.0.0.4, refused.example -> 127.0.0.1
 #   wild.test   every name -> 127.0.0.2 (a broken list: INVALID is listed)
@@ -32,14 +31,6 @@
 # tests run in a network namespace whose only link is lo.
 
 DNS_PIDS=""
-
-dns_filterd() {
-	if [ -z "$1" ] || [ ! -x "$1" ]; then
-		echo "usage: $0 FILTERD (the filterd program)" >&2
-		exit 2
-	fi
-	FILTERD=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-}
 
 dns_skip_unless_ready() {
 	if ! command -v dnsmasq >/dev/null 2>&1 && [ ! -x /usr/sbin/dnsmasq ]; then
@@ -95,6 +86,7 @@ txt-record=evil.example.dbl.test,"evil.example is a spammed domain"
 host-record=phish.example.dbl.test,127.0.1.4
 txt-record=phish.example.dbl.test,"phish.example is phishing"
 host-record=ipquery.example.dbl.test,127.0.1.255
+host-record=xn--bcher-kva.example.dbl.test,127.0.1.2
 host-record=test.uribl.test,127.0.0.2
 host-record=grey.example.uribl.test,127.0.0.4
 host-record=refused.example.uribl.test,127.0.0.1

@@ -17,7 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/dns/dns_lib.sh
 . "$here/dns_lib.sh"
 
-dns_filterd "${1:-}"
+it_program FILTERD "${1:-}" "FILTERD (the filterd program)"
 if [ "$(id -u)" != 0 ]; then
 	echo "1..0 # SKIP needs root (network namespace)"
 	exit 77
@@ -60,6 +60,12 @@ write_msg "$S/urls.eml" "See http://www.grey.example/a and http://refused.exampl
 	'<a href="https://mail.evil.example/click?x=1">click</a> <a href="http://co.uk/">x</a>'
 write_msg "$S/phish.eml" "Log in at http://login.phish.example/" "nothing"
 write_msg "$S/eight.eml" "http://d1.example/ http://d2.example/ http://d3.example/ http://d4.example/ http://d5.example/ http://d6.example/ http://d7.example/ http://d8.example/" "x"
+{
+	printf 'From: <a@sender.example>\nTo: <b@rcpt.example>\nSubject: idn\n'
+	printf 'MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n'
+	printf 'Content-Transfer-Encoding: 8bit\n\n'
+	printf 'Visit http://www.b\303\274cher.example/shop today.\n'
+} >"$S/idn.eml"
 write_msg "$S/many.eml" "http://a1.example/ http://a2.example/ http://evil.example/" "x"
 
 BL="bl.test=127.0.0.2:RCVD_IN_BL:3.0,bl.test=127.0.0.[10..11]:RCVD_IN_PBL:1.5"
@@ -185,6 +191,12 @@ tap_is "uribl: a reject item refuses the message" "$(action phish)" reject
 check "uribl: with 550 5.7.1 and the TXT record" has phish \
 	'"code":"550","xcode":"5.7.1","text":"Message refused: it links to phish.example, listed by dbl.test; phish.example is phishing"'
 
+run idn -o "uribl_zones=$DOM:URIBL_DBL:3" "$S/idn.eml"
+check "uribl: an IDN is looked up in A-labels" \
+	grep -q 'query\[A\] xn--bcher-kva.example.dbl.test' "$S/dns/dnsmasq.log"
+check "uribl: and its listing found" has idn \
+	'"name":"URIBL_DBL","score":3.00,"description":"URL domain xn--bcher-kva.example'
+
 run many -o "uribl_zones=$DOM:URIBL_DBL:3" -o uribl_max_domains=2 "$S/many.eml"
 check "uribl: past uribl_max_domains domains are not looked up" not has many URIBL_DBL
 check "uribl: and a log line says so" logged many '1 URL domains past uribl_max_domains (2)'
@@ -194,6 +206,15 @@ tap_is "a dead zone: the first 5 failures of a stage are logged" \
 	"$(grep -c 'in dead.test: lookup failed' "$S/flood.err")" 5
 check "and the rest are counted in one line" \
 	logged flood 'uribl: 3 more failed lookups or error answers not logged'
+
+# One budget per message: a zone that never answers, looked up at the
+# connection and at the content stage, costs one dns_timeout, not two.
+run deadall -o "dnsbl_zones=dead.test" -o "uribl_zones=dead.test" -o dns_selftest_interval=0 \
+	--client-addr 10.0.0.1 "$S/eight.eml"
+check "a never-answering zone at two stages: one budget (1s) in all ($(ms deadall) ms)" \
+	test "$(ms deadall)" -ge 900 -a "$(ms deadall)" -lt 1700
+check "and both stages logged their failures" \
+	logged deadall 'dnsbl: 10.0.0.1 in dead.test: lookup failed'
 
 # The cache: two messages in one run; answers with a TTL are asked once.
 queries() { grep -c "query\[A\] 2.0.0.10.bl.test" "$1/dnsmasq.log"; }

@@ -22,7 +22,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/dns/dns_lib.sh
 . "$here/dns_lib.sh"
 
-dns_filterd "${1:-}"
+it_program FILTERD "${1:-}" "FILTERD (the filterd program)"
 it_skip_unless_ready
 dns_skip_unless_ready
 it_require_netns

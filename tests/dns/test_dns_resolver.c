@@ -160,6 +160,80 @@ test_budget(void)
     dns_resolver_free(&r);
 }
 
+/* Time one run of a new batch of name (sharing *deadline when not NULL);
+ * kind gets the answer's kind. */
+static long long
+timed_run(struct dns_resolver *r, long long *deadline, const char *name, int *kind)
+{
+    struct dns_batch *b = dns_batch_new(r, "test");
+    if (deadline)
+        dns_batch_share_deadline(b, deadline);
+    size_t i = dns_batch_add(b, name, DNS_TYPE_A);
+    long long t0 = dns_now_ms();
+    dns_batch_run(b);
+    long long took = dns_now_ms() - t0;
+    *kind = dns_batch_answer(b, i)->kind;
+    dns_batch_free(&b);
+    return took;
+}
+
+/* The stages of one message share one budget: once it is spent, a later
+ * stage's lookups fail at once, but the cache still answers. */
+static void
+test_shared_deadline(void)
+{
+    struct dns_resolver *r = resolver(300, 100);
+    long long deadline = 0;
+    int kind;
+    (void)timed_run(r, NULL, "listed3.zone.test", &kind);
+    CHECK_INT(kind, DNS_R_FOUND);
+    long long took = timed_run(r, &deadline, "silent-a.zone.test", &kind);
+    CHECK(took >= 250 && took < 1500);
+    CHECK_INT(kind, DNS_R_ERROR);
+    CHECK(deadline > 0 && deadline <= dns_now_ms());
+    int before = atomic_load(&queries);
+    CHECK(timed_run(r, &deadline, "silent-b.zone.test", &kind) < 50);
+    CHECK_INT(kind, DNS_R_ERROR);
+    CHECK_INT(atomic_load(&queries), before); /* not even sent */
+    CHECK(timed_run(r, &deadline, "listed3.zone.test", &kind) < 50);
+    CHECK_INT(kind, DNS_R_FOUND);
+    /* Another message gets a budget of its own. */
+    long long other = 0;
+    CHECK(timed_run(r, &other, "listed4.zone.test", &kind) < 250);
+    CHECK_INT(kind, DNS_R_FOUND);
+    dns_resolver_free(&r);
+}
+
+/* Servers that never reply: one batch waits the budget, the next ones
+ * (other stages, other messages) only a short while. */
+static void
+test_silent_servers(void)
+{
+    int mute = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CHECK(bind(mute, (struct sockaddr *)&a, sizeof(a)) == 0);
+    socklen_t alen = sizeof(a);
+    getsockname(mute, (struct sockaddr *)&a, &alen);
+    char srv[32];
+    snprintf(srv, sizeof(srv), "127.0.0.1:%d", ntohs(a.sin_port));
+    const char *sp = srv;
+    struct str err;
+    str_init(&err, 0);
+    struct dns_resolver *r = dns_resolver_new(&sp, 1, 600, 100, &err);
+    CHECK(r != NULL);
+    int kind;
+    long long took = timed_run(r, NULL, "one.zone.test", &kind);
+    CHECK(took >= 550 && took < 2000);
+    CHECK_INT(kind, DNS_R_ERROR);
+    took = timed_run(r, NULL, "two.zone.test", &kind);
+    CHECK(took >= 50 && took < 400);
+    CHECK_INT(kind, DNS_R_ERROR);
+    dns_resolver_free(&r);
+    str_deinit(&err);
+    close(mute);
+}
+
 static void
 test_cache_bound(void)
 {
@@ -233,6 +307,8 @@ main(void)
     server_start();
     T_RUN(test_answers);
     T_RUN(test_budget);
+    T_RUN(test_shared_deadline);
+    T_RUN(test_silent_servers);
     T_RUN(test_cache_bound);
     T_RUN(test_threads);
     atomic_store(&stop, true);

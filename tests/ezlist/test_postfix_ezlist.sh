@@ -27,12 +27,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/integration/lib.sh
 . "$here/../integration/lib.sh"
 
-EZ=${1:-}
-if [ -z "$EZ" ] || [ ! -x "$EZ" ]; then
-	echo "usage: $0 EZLIST (the ezlist program)" >&2
-	exit 2
-fi
-EZ=$(cd "$(dirname "$EZ")" && pwd)/$(basename "$EZ")
+it_program EZ "${1:-}" "EZLIST (the ezlist program)"
 
 it_skip_unless_ready
 it_require_netns

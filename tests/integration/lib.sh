@@ -10,6 +10,8 @@
 #                   a private network namespace whose only link is lo (see
 #                   run-in-netns.sh); it_skip_unless_ready: exit 77 (CTest's
 #                   skip) unless root with postfix, swaks and ss installed
+#   arguments       it_program VAR PATH USAGE: VAR gets PATH's absolute path,
+#                   or "usage: $0 USAGE" and exit 2 when it is no program
 #   Postfix         pf_make DIR [MILTER [RCPT...]]: a private instance in DIR
 #                   (main.cf and master.cf with real absolute paths, a high
 #                   port on 127.0.0.1 only, virtual delivery into one Maildir
@@ -141,6 +143,19 @@ port_closed() {
 }
 
 # ---- safety ----------------------------------------------------------------
+
+# it_program VAR PATH USAGE: set VAR to the absolute path of the program
+# PATH (the filterd or ezlist under test); when PATH is empty or not an
+# executable, print "usage: $0 USAGE" and exit 2.
+it_program() {
+	if [ -z "$2" ] || [ ! -x "$2" ]; then
+		echo "usage: $0 $3" >&2
+		exit 2
+	fi
+	# shellcheck disable=SC2034 # read by the eval
+	it_prog=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+	eval "$1=\$it_prog"
+}
 
 # it_skip_unless_ready: exit 77 (skip) unless we are root and postfix,
 # swaks and ss are installed. The reason goes to stdout as a TAP plan.

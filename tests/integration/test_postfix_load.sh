@@ -37,11 +37,7 @@ TOTAL=${2:-3000}
 # "asan": filterd is built with AddressSanitizer, whose quarantine keeps
 # freed memory on purpose: the memory check is skipped.
 SANITIZED=${3:-}
-if [ -z "$FILTERD" ] || [ ! -x "$FILTERD" ]; then
-	echo "usage: $0 FILTERD [MESSAGES]" >&2
-	exit 2
-fi
-FILTERD=$(cd "$(dirname "$FILTERD")" && pwd)/$(basename "$FILTERD")
+it_program FILTERD "$FILTERD" "FILTERD [MESSAGES]"
 
 it_skip_unless_ready
 if [ ! -x /usr/sbin/smtp-source ]; then

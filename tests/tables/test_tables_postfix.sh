@@ -28,12 +28,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/integration/lib.sh
 . "$here/../integration/lib.sh"
 
-FILTERD=${1:-${TAMIS_FILTERD:-}}
-if [ -z "$FILTERD" ] || [ ! -x "$FILTERD" ]; then
-	echo "usage: $0 FILTERD (the filterd program)" >&2
-	exit 2
-fi
-FILTERD=$(cd "$(dirname "$FILTERD")" && pwd)/$(basename "$FILTERD")
+it_program FILTERD "${1:-${TAMIS_FILTERD:-}}" "FILTERD (the filterd program)"
 
 it_skip_unless_ready
 it_require_netns

@@ -167,6 +167,52 @@ test_reply_text(void)
     str_deinit(&s);
 }
 
+static void
+check_ascii(const char *in, const char *want)
+{
+    char buf[DNS_QUERY_BUF];
+    int r = dns_name_to_ascii(in, strlen(in), buf);
+    if (want == NULL) {
+        CHECK_INT(r, -1);
+        return;
+    }
+    CHECK_INT(r, 0);
+    if (r == 0)
+        CHECK_STR(buf, want);
+}
+
+/* Internationalised names become A-labels; ASCII is only lowercased. */
+static void
+test_idn(void)
+{
+    check_ascii("Shop.Example.COM", "shop.example.com");
+    check_ascii("xn--bcher-kva.example", "xn--bcher-kva.example");
+    check_ascii("b\xc3\xbc" "cher.example", "xn--bcher-kva.example");
+    /* Mapped to lower case. */
+    check_ascii("B\xc3\x9c" "CHER.example", "xn--bcher-kva.example");
+    check_ascii("\xd0\xbf\xd1\x80\xd0\xb8\xd0\xbc\xd0\xb5\xd1\x80.\xd1\x80\xd1\x84",
+                "xn--e1afmkfd.xn--p1ai");
+    check_ascii("fa\xc3\x9f.example", "xn--fa-hia.example"); /* non-transitional */
+    check_ascii("bad\xc3.example", NULL);                      /* not UTF-8 */
+    char nul[] = "a\xc3\xbc\0b.example";
+    char buf[DNS_QUERY_BUF];
+    CHECK_INT(dns_name_to_ascii(nul, sizeof(nul) - 1, buf), -1);
+    char long_name[400];
+    memset(long_name, 'a', sizeof(long_name) - 1);
+    long_name[sizeof(long_name) - 1] = '\0';
+    check_ascii(long_name, NULL);
+    /* 60 two-byte letters fit in the buffer, but their A-label is longer
+     * than a DNS label may be. */
+    char wide[200];
+    size_t w = 0;
+    for (int j = 0; j < 60; j++) {
+        wide[w++] = (char)0xc3;
+        wide[w++] = (char)0xbc;
+    }
+    memcpy(wide + w, ".example", sizeof(".example"));
+    check_ascii(wide, NULL);
+}
+
 int
 main(void)
 {
@@ -176,6 +222,7 @@ main(void)
     T_RUN(test_error_answers);
     T_RUN(test_reverse);
     T_RUN(test_prefixes);
+    T_RUN(test_idn);
     T_RUN(test_reply_text);
     return t_done();
 }

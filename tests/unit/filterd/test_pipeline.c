@@ -72,15 +72,6 @@ pipeline_with(const char *const *overrides)
     return p;
 }
 
-static bool
-has_symbol(const struct verdict *v, const char *name)
-{
-    for (size_t i = 0; i < v->n; i++)
-        if (strcmp(v->symbols[i].name, name) == 0)
-            return true;
-    return false;
-}
-
 static const struct scan_env no_env = {
     .queue_id = "", .client_addr = "", .client_name = "", .helo = "", .sender = ""};
 
@@ -309,7 +300,7 @@ test_gtube(void)
         struct verdict v;
         verdict_init(&v, m->arena);
         pipeline_scan(p, &no_env, m, &v);
-        CHECK(has_symbol(&v, "GTUBE"));
+        CHECK(verdict_has_symbol(&v, "GTUBE"));
         message_free(&m);
         str_deinit(&err);
     }
@@ -486,7 +477,7 @@ test_stages(void)
     CHECK_STR(v.reply_code, "552");
     CHECK_STR(v.reply_xcode, "5.3.4");
     CHECK_STR(v.reply_text, "Message too big");
-    CHECK(has_symbol(&v, "MESSAGE_TOO_BIG"));
+    CHECK(verdict_has_symbol(&v, "MESSAGE_TOO_BIG"));
     CHECK(strstr(v.symbols[0].description, "declared size 204800 bytes") != NULL);
 
     /* Content after an early decision: no check runs, the action stays. */
@@ -503,7 +494,7 @@ test_stages(void)
     pipeline_envelope(p, &env, &v);
     CHECK(!v.final);
     pipeline_content(p, &env, m, &v);
-    CHECK(has_symbol(&v, "GTUBE"));
+    CHECK(verdict_has_symbol(&v, "GTUBE"));
     CHECK_INT(v.action, VERDICT_REJECT);
     CHECK(v.reply_code == NULL);
     CHECK(v.required > 4.99 && v.required < 5.01);
@@ -578,9 +569,9 @@ test_failure_policy(void)
     pipeline_scan(p, &no_env, m, &v);
     CHECK(v.final);
     CHECK_INT(v.action, VERDICT_TEMPFAIL);
-    CHECK(has_symbol(&v, "CHECK_ERROR_PATTERNS"));
-    CHECK(has_symbol(&v, "FAST")); /* the other patterns still ran */
-    CHECK(!has_symbol(&v, "SLOW"));
+    CHECK(verdict_has_symbol(&v, "CHECK_ERROR_PATTERNS"));
+    CHECK(verdict_has_symbol(&v, "FAST")); /* the other patterns still ran */
+    CHECK(!verdict_has_symbol(&v, "SLOW"));
     for (size_t i = 0; i < v.n; i++)
         if (strcmp(v.symbols[i].name, "CHECK_ERROR_PATTERNS") == 0)
             CHECK(strstr(v.symbols[i].description, "pattern SLOW could not be matched") !=

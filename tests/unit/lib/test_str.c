@@ -52,11 +52,31 @@ test_slices(void)
     CHECK(slice_eq(slice_trim(SLICE_LIT(" \t ")), SLICE_NULL));
 }
 
+/* Line errors: FILE:LINE prefix, a count shared by files, and a maximum. */
+static void
+test_line_errors(void)
+{
+    struct str err;
+    str_init(&err, 0);
+    size_t errors = 0;
+    struct str_lines at = {
+        .err = &err, .file = "a.cf", .line = 3, .errors = &errors, .max = 2};
+    str_line_error(&at, "bad %s", "key");
+    at.file = "b.cf";
+    at.line = 7;
+    str_line_error(&at, "line longer than %d bytes", 10);
+    str_line_error(&at, "not shown");
+    CHECK_STR(str_cstr(&err), "a.cf:3: bad key\nb.cf:7: line longer than 10 bytes\n");
+    CHECK_INT(errors, 3);
+    str_deinit(&err);
+}
+
 int
 main(void)
 {
     T_RUN(test_append_and_max);
     T_RUN(test_unlimited_growth);
     T_RUN(test_slices);
+    T_RUN(test_line_errors);
     return t_done();
 }

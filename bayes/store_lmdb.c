@@ -22,6 +22,7 @@
 
 #include "bayes/delta.h"
 #include "bayes/read_cache.h"
+#include "bayes/token.h"
 #include "lib/mem.h"
 
 /* One environment per folder per process, shared and counted. */
@@ -320,9 +321,32 @@ lookup_one(MDB_cursor *c, uint64_t key, struct bayes_count *out, struct str *err
     return 0;
 }
 
+/* Look up the tokens of one pass: pass 0 those without words to wait
+ * for, pass 1 the pairs whose two words are known. */
 static int
-lmdb_lookup(void *b, const uint64_t *keys, size_t n, struct bayes_count *out,
-            struct bayes_meta *meta, struct str *err)
+lookup_pass(MDB_cursor *c, struct read_cache *cache, const uint64_t *keys,
+            const uint32_t *deps, size_t n, int pass, struct bayes_count *out,
+            struct str *err)
+{
+    int r = 0;
+    for (size_t i = 0; i < n && r == 0; i++) {
+        bool pair = deps && deps[2 * i] != BAYES_NO_DEP;
+        if (pair != (pass == 1))
+            continue;
+        if (pair && (out[deps[2 * i]].spam + out[deps[2 * i]].ham == 0 ||
+                     out[deps[2 * i + 1]].spam + out[deps[2 * i + 1]].ham == 0))
+            continue;
+        if (!cache || !read_cache_get(cache, keys[i], &out[i]))
+            r = lookup_one(c, keys[i], &out[i], err);
+        if (cache && r == 0)
+            read_cache_put(cache, keys[i], out[i]);
+    }
+    return r;
+}
+
+static int
+lmdb_lookup(void *b, const uint64_t *keys, const uint32_t *deps, size_t n,
+            struct bayes_count *out, struct bayes_meta *meta, struct str *err)
 {
     struct lmdb_store *ls = b;
     memset(out, 0, n * sizeof(*out));
@@ -337,15 +361,13 @@ lmdb_lookup(void *b, const uint64_t *keys, size_t n, struct bayes_count *out,
     MDB_cursor *c = NULL;
     if (r == 0 && n > 0 && (rc = mdb_cursor_open(txn, ls->se->tok, &c)) != 0)
         r = fail(err, "cursor", rc);
-    bool cached = r == 0 && n > 0 && read_cache_begin(ls->se->cache, mdb_txn_id(txn));
-    for (size_t i = 0; i < n && r == 0; i++) {
-        if (!cached || !read_cache_get(ls->se->cache, keys[i], &out[i]))
-            r = lookup_one(c, keys[i], &out[i], err);
-        if (cached && r == 0)
-            read_cache_put(ls->se->cache, keys[i], out[i]);
-    }
-    if (cached)
-        read_cache_end(ls->se->cache);
+    struct read_cache *cache = ls->se->cache;
+    if (r != 0 || n == 0 || !read_cache_begin(cache, mdb_txn_id(txn)))
+        cache = NULL;
+    for (int pass = 0; pass < 2 && r == 0; pass++)
+        r = lookup_pass(c, cache, keys, deps, n, pass, out, err);
+    if (cache)
+        read_cache_end(cache);
     if (c)
         mdb_cursor_close(c);
     mdb_txn_abort(txn);
@@ -399,7 +421,7 @@ lmdb_get_meta(void *b, struct bayes_meta *m, struct str *err)
     if (ls->wtxn)
         return read_meta(ls->wtxn, ls->se->meta, m, err);
     struct bayes_count none;
-    return lmdb_lookup(b, NULL, 0, &none, m, err);
+    return lmdb_lookup(b, NULL, NULL, 0, &none, m, err);
 }
 
 static int

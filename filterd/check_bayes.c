@@ -224,7 +224,8 @@ content(const void *p, const struct scan_env *env, struct message *m, struct ver
     struct bayes_result r;
     struct str err;
     str_init(&err, 1024);
-    int rc = bayes_store_classify(s->store, &s->cfg.params, sorted, t.n, m->arena, &counts,
+    uint32_t *deps = bayes_tokens_deps(&t, sorted, t.n);
+    int rc = bayes_store_classify(s->store, &s->cfg.params, sorted, deps, t.n, m->arena, &counts,
                                   &meta, &r, &err);
     if (rc < 0) {
         verdict_check_failed(v, "bayes", str_cstr(&err), s->cfg.accept_on_error);

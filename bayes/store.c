@@ -130,13 +130,14 @@ bayes_store_abort(struct bayes_store *s)
 
 int
 bayes_store_classify(struct bayes_store *s, const struct bayes_params *p,
-                     const uint64_t *sorted, size_t n, struct arena *a,
+                     const uint64_t *sorted, const uint32_t *deps, size_t n,
+                     struct arena *a,
                      struct bayes_count **counts_r, struct bayes_meta *meta_r,
                      struct bayes_result *r, struct str *err)
 {
     struct bayes_count *c = arena_calloc(a, n ? n : 1, sizeof(*c));
     *counts_r = c;
-    if (s->ops->lookup(s->backend, sorted, n, c, meta_r, err) < 0)
+    if (s->ops->lookup(s->backend, sorted, deps, n, c, meta_r, err) < 0)
         return -1;
     bayes_classify(p, c, n, meta_r->nspam, meta_r->nham, a, r);
     return 0;

@@ -50,8 +50,11 @@ typedef int (*bayes_seen_cb)(void *ctx, const uint8_t digest[16], enum bayes_see
  * commit/abort; foreach runs in the write transaction when one is open. */
 struct bayes_store_ops {
     const char *name;
-    int (*lookup)(void *b, const uint64_t *keys, size_t n, struct bayes_count *out,
-                  struct bayes_meta *meta, struct str *err);
+    /* deps (NULL, or 2n positions in keys: bayes_tokens_deps) lets the
+     * backend skip a pair whose word has no counts (its counts are then
+     * 0 and 0, as a lookup would say). */
+    int (*lookup)(void *b, const uint64_t *keys, const uint32_t *deps, size_t n,
+                  struct bayes_count *out, struct bayes_meta *meta, struct str *err);
     int (*begin)(void *b, struct str *err);
     int (*commit)(void *b, struct str *err);
     void (*abort)(void *b);
@@ -111,11 +114,12 @@ int bayes_store_begin(struct bayes_store *s, struct str *err);
 int bayes_store_commit(struct bayes_store *s, struct str *err);
 void bayes_store_abort(struct bayes_store *s);
 
-/* Classify n tokens (sorted hashes) with the counts of s: one consistent
- * snapshot. counts_r (from a, n entries) gets each token's counts, meta_r
+/* Classify n tokens (sorted hashes; deps from bayes_tokens_deps, or NULL)
+ * with the counts of s: one consistent snapshot. counts_r (from a, n entries) gets each token's counts, meta_r
  * the message counts. Returns 0, or -1 with a reason in err. */
 int bayes_store_classify(struct bayes_store *s, const struct bayes_params *p,
-                         const uint64_t *sorted, size_t n, struct arena *a,
+                         const uint64_t *sorted, const uint32_t *deps, size_t n,
+                         struct arena *a,
                          struct bayes_count **counts_r, struct bayes_meta *meta_r,
                          struct bayes_result *r, struct str *err);
 

@@ -20,6 +20,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bayes/delta.h"
+#include "bayes/read_cache.h"
+#include "bayes/token.h"
 #include "lib/mem.h"
 
 /* One environment per folder per process, shared and counted. */
@@ -28,6 +31,7 @@ struct shared_env {
     MDB_env *env;
     MDB_dbi tok, seen, meta;
     bool have_dbs, writable;
+    struct read_cache *cache; /* token counts of the last snapshot read */
     int refs;
     struct shared_env *next;
 };
@@ -38,6 +42,7 @@ static struct shared_env *envs;
 struct lmdb_store {
     struct shared_env *se;
     MDB_txn *wtxn;
+    struct delta pending; /* count changes queued in wtxn (flush_pending) */
 };
 
 struct meta_rec {
@@ -83,8 +88,18 @@ val_of(const struct bayes_token_rec *r, unsigned char v[VAL_LEN])
 }
 
 /* The order of token keys: memcmp's (big-endian unsigned), without a call
- * per comparison. Any program that opens the database with the default
- * comparison (mdb_dump, mdb_stat) sees the same order. */
+ * per comparison: LMDB calls this a few dozen times per lookup, so it loads
+ * each 6-byte key as one big-endian integer. Any program that opens the
+ * database with the default comparison (mdb_dump, mdb_stat) sees the same
+ * order. */
+static inline uint64_t
+key_load(const void *p)
+{
+    const unsigned char *k = p;
+    uint64_t hi = (uint32_t)k[0] << 24 | (uint32_t)k[1] << 16 | (uint32_t)k[2] << 8 | k[3];
+    return hi << 16 | (uint32_t)k[4] << 8 | k[5];
+}
+
 static int
 key_cmp(const MDB_val *a, const MDB_val *b)
 {
@@ -93,7 +108,7 @@ key_cmp(const MDB_val *a, const MDB_val *b)
         int c = memcmp(a->mv_data, b->mv_data, n);
         return c ? c : (a->mv_size > b->mv_size) - (a->mv_size < b->mv_size);
     }
-    uint64_t x = hash_of(a->mv_data), y = hash_of(b->mv_data);
+    uint64_t x = key_load(a->mv_data), y = key_load(b->mv_data);
     return (x > y) - (x < y);
 }
 
@@ -146,6 +161,7 @@ env_new(const char *path, bool writable, struct str *err)
         return NULL;
     }
     se->path = xstrdup(path);
+    se->cache = read_cache_new();
     return se;
 }
 
@@ -207,6 +223,7 @@ bayes_lmdb_open(const char *path, unsigned flags, void **b_r, struct str *err)
         return -1;
     struct lmdb_store *ls = xcalloc(1, sizeof(*ls));
     ls->se = se;
+    delta_init(&ls->pending);
     *b_r = ls;
     return 0;
 }
@@ -222,10 +239,12 @@ lmdb_close(void *b)
             pp = &(*pp)->next;
         *pp = ls->se->next;
         mdb_env_close(ls->se->env);
+        read_cache_free(ls->se->cache);
         free(ls->se->path);
         free(ls->se);
     }
     pthread_mutex_unlock(&envs_lock);
+    delta_deinit(&ls->pending);
     free(ls);
 }
 
@@ -282,9 +301,52 @@ count_from(const MDB_val *v, struct bayes_token_rec *r)
     r->atime = ((uint32_t)b[6] << 8 | b[7]) * DAY;
 }
 
+/* One token's counts at the cursor (0 and 0 when absent). The keys come
+ * sorted: the cursor mostly finds the next one on the page it is on,
+ * without a walk from the root. */
 static int
-lmdb_lookup(void *b, const uint64_t *keys, size_t n, struct bayes_count *out,
-            struct bayes_meta *meta, struct str *err)
+lookup_one(MDB_cursor *c, uint64_t key, struct bayes_count *out, struct str *err)
+{
+    unsigned char kb[KEY_LEN];
+    key_of(key, kb);
+    MDB_val k = {KEY_LEN, kb}, v;
+    int rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc)
+        return fail(err, "read token", rc);
+    struct bayes_token_rec rec;
+    count_from(&v, &rec);
+    *out = (struct bayes_count){rec.spam, rec.ham};
+    return 0;
+}
+
+/* Look up the tokens of one pass: pass 0 those without words to wait
+ * for, pass 1 the pairs whose two words are known. */
+static int
+lookup_pass(MDB_cursor *c, struct read_cache *cache, const uint64_t *keys,
+            const uint32_t *deps, size_t n, int pass, struct bayes_count *out,
+            struct str *err)
+{
+    int r = 0;
+    for (size_t i = 0; i < n && r == 0; i++) {
+        bool pair = deps && deps[2 * i] != BAYES_NO_DEP;
+        if (pair != (pass == 1))
+            continue;
+        if (pair && (out[deps[2 * i]].spam + out[deps[2 * i]].ham == 0 ||
+                     out[deps[2 * i + 1]].spam + out[deps[2 * i + 1]].ham == 0))
+            continue;
+        if (!cache || !read_cache_get(cache, keys[i], &out[i]))
+            r = lookup_one(c, keys[i], &out[i], err);
+        if (cache && r == 0)
+            read_cache_put(cache, keys[i], out[i]);
+    }
+    return r;
+}
+
+static int
+lmdb_lookup(void *b, const uint64_t *keys, const uint32_t *deps, size_t n,
+            struct bayes_count *out, struct bayes_meta *meta, struct str *err)
 {
     struct lmdb_store *ls = b;
     memset(out, 0, n * sizeof(*out));
@@ -299,21 +361,13 @@ lmdb_lookup(void *b, const uint64_t *keys, size_t n, struct bayes_count *out,
     MDB_cursor *c = NULL;
     if (r == 0 && n > 0 && (rc = mdb_cursor_open(txn, ls->se->tok, &c)) != 0)
         r = fail(err, "cursor", rc);
-    /* The keys are sorted: the cursor mostly finds the next one on the
-     * page it is on, without a walk from the root. */
-    for (size_t i = 0; i < n && r == 0; i++) {
-        unsigned char kb[KEY_LEN];
-        key_of(keys[i], kb);
-        MDB_val k = {KEY_LEN, kb}, v;
-        rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
-        if (rc == 0) {
-            struct bayes_token_rec rec;
-            count_from(&v, &rec);
-            out[i] = (struct bayes_count){rec.spam, rec.ham};
-        } else if (rc != MDB_NOTFOUND) {
-            r = fail(err, "read token", rc);
-        }
-    }
+    struct read_cache *cache = ls->se->cache;
+    if (r != 0 || n == 0 || !read_cache_begin(cache, mdb_txn_id(txn)))
+        cache = NULL;
+    for (int pass = 0; pass < 2 && r == 0; pass++)
+        r = lookup_pass(c, cache, keys, deps, n, pass, out, err);
+    if (cache)
+        read_cache_end(cache);
     if (c)
         mdb_cursor_close(c);
     mdb_txn_abort(txn);
@@ -332,10 +386,17 @@ lmdb_begin(void *b, struct str *err)
     return rc ? fail(err, "begin write", rc) : 0;
 }
 
+static void lmdb_abort(void *b);
+static int flush_pending(struct lmdb_store *ls, struct str *err);
+
 static int
 lmdb_commit(void *b, struct str *err)
 {
     struct lmdb_store *ls = b;
+    if (flush_pending(ls, err) < 0) {
+        lmdb_abort(b);
+        return -1;
+    }
     int rc = mdb_txn_commit(ls->wtxn);
     ls->wtxn = NULL;
     if (rc == MDB_MAP_FULL)
@@ -350,6 +411,7 @@ lmdb_abort(void *b)
     if (ls->wtxn)
         mdb_txn_abort(ls->wtxn);
     ls->wtxn = NULL;
+    delta_clear(&ls->pending);
 }
 
 static int
@@ -359,7 +421,7 @@ lmdb_get_meta(void *b, struct bayes_meta *m, struct str *err)
     if (ls->wtxn)
         return read_meta(ls->wtxn, ls->se->meta, m, err);
     struct bayes_count none;
-    return lmdb_lookup(b, NULL, 0, &none, m, err);
+    return lmdb_lookup(b, NULL, NULL, 0, &none, m, err);
 }
 
 static int
@@ -393,35 +455,35 @@ put_rec(struct lmdb_store *ls, const struct bayes_token_rec *rec, struct str *er
 }
 
 static uint32_t
-add_floor(uint32_t c, int d)
+add_floor(uint32_t c, int32_t d)
 {
     if (d < 0)
-        return c > 0 ? c - 1 : 0;
-    return d > 0 && c < COUNT_MAX ? c + 1 : c;
+        return c > (uint32_t)-(int64_t)d ? c - (uint32_t)-(int64_t)d : 0;
+    return COUNT_MAX - c > (uint32_t)d ? c + (uint32_t)d : COUNT_MAX;
 }
 
 /* One token's new record at the cursor: replaced, deleted or added. */
 static int
-update_one(MDB_cursor *c, uint64_t key, int dspam, int dham, uint32_t now, struct str *err)
+update_one(MDB_cursor *c, const struct delta_entry *e, struct str *err)
 {
     unsigned char kb[KEY_LEN], vb[VAL_LEN];
-    key_of(key, kb);
+    key_of(e->hash, kb);
     MDB_val k = {KEY_LEN, kb}, v;
-    struct bayes_token_rec rec = {key, 0, 0, 0};
+    struct bayes_token_rec rec = {e->hash, 0, 0, 0};
     int rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
     bool found = rc == 0;
     if (found)
         count_from(&v, &rec);
     else if (rc != MDB_NOTFOUND)
         return fail(err, "read token", rc);
-    else if (dspam <= 0 && dham <= 0)
+    else if (e->dspam <= 0 && e->dham <= 0 && e->atime == 0)
         return 0;
-    rec.spam = add_floor(rec.spam, dspam);
-    rec.ham = add_floor(rec.ham, dham);
-    if (dspam > 0 || dham > 0)
-        rec.atime = now;
+    rec.spam = add_floor(rec.spam, e->dspam);
+    rec.ham = add_floor(rec.ham, e->dham);
+    if (e->atime)
+        rec.atime = e->atime;
     if (rec.spam == 0 && rec.ham == 0) {
-        rc = mdb_cursor_del(c, 0);
+        rc = found ? mdb_cursor_del(c, 0) : 0;
     } else {
         val_of(&rec, vb);
         MDB_val nv = {VAL_LEN, vb};
@@ -431,25 +493,43 @@ update_one(MDB_cursor *c, uint64_t key, int dspam, int dham, uint32_t now, struc
     return rc ? fail(err, "write token", rc) : 0;
 }
 
+/* Apply the queued count changes in key order, one write per token. */
+static int
+flush_pending(struct lmdb_store *ls, struct str *err)
+{
+    if (ls->pending.n == 0)
+        return 0;
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(ls->wtxn, ls->se->tok, &c);
+    if (rc)
+        return fail(err, "cursor", rc);
+    struct delta_entry *v = delta_sorted(&ls->pending);
+    int r = 0;
+    for (size_t i = 0; i < ls->pending.n && r == 0; i++)
+        r = update_one(c, &v[i], err);
+    free(v);
+    mdb_cursor_close(c);
+    delta_clear(&ls->pending);
+    return r;
+}
+
+/* Queued, applied at commit (or before a walk of the tokens). */
 static int
 lmdb_update(void *b, const uint64_t *keys, size_t n, int dspam, int dham, uint32_t now,
             struct str *err)
 {
     struct lmdb_store *ls = b;
-    MDB_cursor *c;
-    int rc = mdb_cursor_open(ls->wtxn, ls->se->tok, &c);
-    if (rc)
-        return fail(err, "cursor", rc);
-    int r = 0;
-    for (size_t i = 0; i < n && r == 0; i++)
-        r = update_one(c, keys[i], dspam, dham, now, err);
-    mdb_cursor_close(c);
-    return r;
+    (void)err;
+    for (size_t i = 0; i < n; i++)
+        delta_add(&ls->pending, keys[i], dspam, dham, now);
+    return 0;
 }
 
 static int
 lmdb_put_token(void *b, const struct bayes_token_rec *rec, struct str *err)
 {
+    if (flush_pending(b, err) < 0)
+        return -1;
     return put_rec(b, rec, err);
 }
 
@@ -516,6 +596,8 @@ lmdb_foreach_token(void *b, bayes_token_cb cb, void *ctx, struct str *err)
     MDB_txn *own;
     if (!dbs_ready(ls->se, err))
         return err->len ? -1 : 0;
+    if (ls->wtxn && flush_pending(ls, err) < 0)
+        return -1;
     if (cursor_open(ls, ls->se->tok, &c, &own, err) < 0)
         return -1;
     MDB_val k, v;
@@ -561,11 +643,13 @@ lmdb_expire(void *b, uint32_t before, uint64_t *removed_r, struct str *err)
 {
     struct lmdb_store *ls = b;
     MDB_cursor *c;
+    *removed_r = 0;
+    if (flush_pending(ls, err) < 0)
+        return -1;
     int rc = mdb_cursor_open(ls->wtxn, ls->se->tok, &c);
     if (rc)
         return fail(err, "cursor", rc);
     MDB_val k, v;
-    *removed_r = 0;
     for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
          rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
         struct bayes_token_rec rec;
@@ -584,6 +668,7 @@ static int
 lmdb_clear(void *b, struct str *err)
 {
     struct lmdb_store *ls = b;
+    delta_clear(&ls->pending);
     int rc = mdb_drop(ls->wtxn, ls->se->tok, 0);
     if (rc == 0)
         rc = mdb_drop(ls->wtxn, ls->se->seen, 0);

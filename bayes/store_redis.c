@@ -275,8 +275,8 @@ counts_from(const redisReply *s, const redisReply *h, size_t n, struct bayes_cou
 }
 
 static int
-redis_lookup(void *b, const uint64_t *keys, size_t n, struct bayes_count *out,
-             struct bayes_meta *meta, struct str *err)
+redis_lookup(void *b, const uint64_t *keys, const uint32_t *deps, size_t n,
+             struct bayes_count *out, struct bayes_meta *meta, struct str *err)
 {
     struct redis_store *r = b;
     memset(out, 0, n * sizeof(*out));
@@ -411,7 +411,7 @@ redis_get_meta(void *b, struct bayes_meta *m, struct str *err)
         return 0;
     }
     struct bayes_count none;
-    if (redis_lookup(b, NULL, 0, &none, m, err) < 0)
+    if (redis_lookup(b, NULL, NULL, 0, &none, m, err) < 0)
         return -1;
     if (r->w) { /* inside a transaction: remember what was read */
         r->meta0 = r->meta = *m;

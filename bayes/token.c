@@ -110,15 +110,14 @@ table_insert(struct bayes_tokens *t, uint64_t h)
     return true;
 }
 
-bool
-bayes_tokens_add(struct bayes_tokens *t, const char *prefix, struct slice name,
-                 struct slice word, struct slice word2, bool low)
+/* Add tok (hash h) unless there; true when it was new. */
+static bool
+tokens_put(struct bayes_tokens *t, uint64_t h, struct bayes_token tok)
 {
     if (t->n >= BAYES_TOKENS_MAX) {
         t->full = true;
         return false;
     }
-    uint64_t h = token_hash(prefix, name, word, word2, low);
     if (!table_insert(t, h))
         return false;
     if (t->n == t->cap) {
@@ -129,8 +128,20 @@ bayes_tokens_add(struct bayes_tokens *t, const char *prefix, struct slice name,
         t->v = v;
         t->cap = cap;
     }
-    t->v[t->n++] = (struct bayes_token){h, prefix, name, word, word2, low};
+    t->v[t->n++] = tok;
     return true;
+}
+
+bool
+bayes_tokens_add(struct bayes_tokens *t, const char *prefix, struct slice name,
+                 struct slice word, struct slice word2, bool low)
+{
+    if (t->n >= BAYES_TOKENS_MAX) {
+        t->full = true;
+        return false;
+    }
+    uint64_t h = token_hash(prefix, name, word, word2, low);
+    return tokens_put(t, h, (struct bayes_token){h, prefix, name, word, word2, low, 0, 0});
 }
 
 static void
@@ -187,6 +198,42 @@ bayes_tokens_sorted(const struct bayes_tokens *t)
         radix_sort(h, tmp, t->n);
     }
     return h;
+}
+
+/* The position of h in sorted, or BAYES_NO_DEP. */
+static uint32_t
+find_sorted(const uint64_t *sorted, size_t n, uint64_t h)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (sorted[mid] < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && sorted[lo] == h ? (uint32_t)lo : BAYES_NO_DEP;
+}
+
+uint32_t *
+bayes_tokens_deps(const struct bayes_tokens *t, const uint64_t *sorted, size_t n)
+{
+    uint32_t *d = arena_calloc(t->arena, 2 * (n ? n : 1), sizeof(*d));
+    for (size_t i = 0; i < 2 * n; i++)
+        d[i] = BAYES_NO_DEP;
+    for (size_t i = 0; i < t->n; i++) {
+        const struct bayes_token *tok = &t->v[i];
+        if (tok->h1 == 0)
+            continue;
+        uint32_t at = find_sorted(sorted, n, tok->hash);
+        uint32_t w1 = find_sorted(sorted, n, tok->h1);
+        uint32_t w2 = find_sorted(sorted, n, tok->h2);
+        if (at != BAYES_NO_DEP && w1 != BAYES_NO_DEP && w2 != BAYES_NO_DEP) {
+            d[2 * at] = w1;
+            d[2 * at + 1] = w2;
+        }
+    }
+    return d;
 }
 
 void
@@ -257,6 +304,7 @@ struct word_sink {
     struct slice name;
     bool pairs;         /* make bigrams */
     struct slice prev;  /* the previous word, for bigrams */
+    uint64_t prev_hash; /* its hash */
 };
 
 static void
@@ -279,10 +327,16 @@ take_word(struct word_sink *ws, struct slice w)
         ws->prev = SLICE_NULL;
         return;
     }
-    (void)bayes_tokens_add(ws->t, ws->prefix, ws->name, w, SLICE_NULL, low);
-    if (ws->pairs && ws->prev.len)
-        (void)bayes_tokens_add(ws->t, ws->prefix, ws->name, ws->prev, w, low);
+    uint64_t h = token_hash(ws->prefix, ws->name, w, SLICE_NULL, low);
+    (void)tokens_put(ws->t, h, (struct bayes_token){h, ws->prefix, ws->name, w, SLICE_NULL,
+                                                    low, 0, 0});
+    if (ws->pairs && ws->prev.len) {
+        uint64_t hp = token_hash(ws->prefix, ws->name, ws->prev, w, low);
+        (void)tokens_put(ws->t, hp, (struct bayes_token){hp, ws->prefix, ws->name, ws->prev,
+                                                         w, low, ws->prev_hash, h});
+    }
     ws->prev = w;
+    ws->prev_hash = h;
 }
 
 static void
@@ -396,7 +450,7 @@ header_tokens(const struct bayes_tok_opts *o, const struct bayes_input *in,
                                    SLICE_NULL, false);
             continue;
         }
-        struct word_sink ws = {t, o, "H", f->name, false, SLICE_NULL};
+        struct word_sink ws = {t, o, "H", f->name, false, SLICE_NULL, 0};
         split_words(&ws, val);
         if (slice_case_eq_cstr(f->name, "subject")) {
             body->prev = SLICE_NULL;
@@ -426,7 +480,7 @@ void
 bayes_tokenize(const struct bayes_tok_opts *o, const struct bayes_input *in,
                struct bayes_tokens *t)
 {
-    struct word_sink body = {t, o, "", SLICE_NULL, o->bigrams, SLICE_NULL};
+    struct word_sink body = {t, o, "", SLICE_NULL, o->bigrams, SLICE_NULL, 0};
     if (in->headers && o->headers)
         header_tokens(o, in, t, &body);
     struct url_sink us = {t, 0};

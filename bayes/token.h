@@ -48,6 +48,7 @@ struct bayes_token {
     struct slice word;
     struct slice word2; /* the second word of a pair, else empty */
     bool lower;         /* the words count (and show) ASCII-lowercased */
+    uint64_t h1, h2;    /* a pair made by the tokenizer: its words' hashes */
 };
 
 struct bayes_tokens {
@@ -97,6 +98,13 @@ uint64_t bayes_token_hash_text(struct slice text);
 /* The sorted hashes of t (a new arena array): the store's lookup order,
  * and the input of bayes_tokens_digest. */
 uint64_t *bayes_tokens_sorted(const struct bayes_tokens *t);
+/* For each token of sorted (the n hashes of t from bayes_tokens_sorted),
+ * the positions in sorted of the two words of a pair, BAYES_NO_DEP for
+ * other tokens (a new arena array of 2n entries). Learning a pair always
+ * learns its two words, so a pair whose word is unknown is unknown: the
+ * store skips its lookup (bayes_store_classify). */
+#define BAYES_NO_DEP UINT32_MAX
+uint32_t *bayes_tokens_deps(const struct bayes_tokens *t, const uint64_t *sorted, size_t n);
 /* A 16-byte digest of the token set (of its sorted hashes): the identity
  * of a learned message. */
 void bayes_tokens_digest(const uint64_t *sorted, size_t n, uint8_t out[16]);

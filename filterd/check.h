@@ -48,6 +48,11 @@ struct check_ops {
     void (*envelope)(const void *state, const struct scan_env *env, struct verdict *v);
     void (*content)(const void *state, const struct scan_env *env, struct message *m,
                     struct verdict *v);
+    /* Optional: called after the content stage once the verdict is
+     * finished (verdict_finish), also when an early stage decided; for
+     * checks that learn from the verdict (Bayes autolearn). */
+    void (*after)(const void *state, const struct scan_env *env, struct message *m,
+                  const struct verdict *v);
     /* Optional: a few lines for `filterd lint` (what was loaded). */
     void (*summary)(const void *state, struct str *out);
 };

@@ -8,8 +8,10 @@
 #include "check_bayes.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bayes/store.h"
 #include "filterd/pipeline.h"
@@ -38,6 +40,12 @@ static const struct config_key bayes_schema[] = {
      "tokens listed in the verdict (filterd check --json)"},
     {"bayes_expire_age", CONFIG_DURATION, "180d", 86400, 315360000,
      "salearn --force-expire removes tokens not learned for this long"},
+    {"bayes_auto_learn", CONFIG_BOOL, "no", 0, 0,
+     "learn spam and ham from the score of the other checks"},
+    {"bayes_auto_learn_threshold_spam", CONFIG_STRING, "12", 0, 0,
+     "score without Bayes from which autolearn learns a message as spam"},
+    {"bayes_auto_learn_threshold_nonspam", CONFIG_STRING, "0.1", 0, 0,
+     "score without Bayes up to which autolearn learns a message as ham"},
     {"on_error_bayes", CONFIG_STRING, "tempfail", 0, 0,
      "when the Bayes database cannot be read: tempfail or accept"},
 };
@@ -46,6 +54,7 @@ struct state {
     struct check_bayes_config cfg;
     char *db;
     struct bayes_store *store; /* NULL: no database yet */
+    pthread_mutex_t learn_lock; /* autolearn: one writer at a time */
 };
 
 static int
@@ -83,6 +92,10 @@ check_bayes_config(const struct config *c, struct check_bayes_config *o, struct 
     r |= get_double(c, "bayes_min_dev", 0, 0.5, &o->params.min_dev, err);
     r |= get_double(c, "bayes_spam_cutoff", 0, 1, &o->params.spam_cutoff, err);
     r |= get_double(c, "bayes_ham_cutoff", 0, 1, &o->params.ham_cutoff, err);
+    o->auto_learn = config_get_bool(c, "bayes_auto_learn");
+    r |= get_double(c, "bayes_auto_learn_threshold_spam", -1000, 1000, &o->auto_learn_spam, err);
+    r |= get_double(c, "bayes_auto_learn_threshold_nonspam", -1000, 1000, &o->auto_learn_ham,
+                    err);
     const char *oe = config_get_str(c, "on_error_bayes");
     o->accept_on_error = strcmp(oe, "accept") == 0;
     if (!o->accept_on_error && strcmp(oe, "tempfail") != 0) {
@@ -141,14 +154,18 @@ state_new(const struct config *c, struct str *err)
     }
     s->db = xstrdup(s->cfg.db);
     s->cfg.db = s->db;
+    pthread_mutex_init(&s->learn_lock, NULL);
     if (!s->cfg.enable)
         return s;
     struct str e;
     str_init(&e, 4096);
-    int r = bayes_store_open(s->db, BAYES_STORE_LAZY, &s->store, &e);
+    unsigned fl = BAYES_STORE_LAZY |
+                  (s->cfg.auto_learn ? BAYES_STORE_WRITE | BAYES_STORE_CREATE : 0);
+    int r = bayes_store_open(s->db, fl, &s->store, &e);
     if (r < 0) {
         str_appendf(err, "%s: %s\n", config_source(c, "bayes_db"), str_cstr(&e));
         str_deinit(&e);
+        pthread_mutex_destroy(&s->learn_lock);
         free(s->db);
         free(s);
         return NULL;
@@ -163,6 +180,7 @@ state_free(void *p)
 {
     struct state *s = p;
     bayes_store_close(&s->store);
+    pthread_mutex_destroy(&s->learn_lock);
     free(s->db);
     free(s);
 }
@@ -224,7 +242,8 @@ content(const void *p, const struct scan_env *env, struct message *m, struct ver
     struct bayes_result r;
     struct str err;
     str_init(&err, 1024);
-    int rc = bayes_store_classify(s->store, &s->cfg.params, sorted, t.n, m->arena, &counts,
+    uint32_t *deps = bayes_tokens_deps(&t, sorted, t.n);
+    int rc = bayes_store_classify(s->store, &s->cfg.params, sorted, deps, t.n, m->arena, &counts,
                                   &meta, &r, &err);
     if (rc < 0) {
         verdict_check_failed(v, "bayes", str_cstr(&err), s->cfg.accept_on_error);
@@ -242,6 +261,75 @@ content(const void *p, const struct scan_env *env, struct message *m, struct ver
         v->bayes_probability = r.probability;
         keep_tokens(s, &t, sorted, counts, &r, v);
     }
+    str_deinit(&err);
+}
+
+/* The class autolearn gives v: spam, ham, or BAYES_SEEN_NONE (leave it):
+ * by the score without Bayes's own symbols, as SpamAssassin does. */
+static enum bayes_seen
+autolearn_class(const struct check_bayes_config *cfg, const struct verdict *v)
+{
+    if (v->final)
+        return BAYES_SEEN_NONE;
+    double score = 0;
+    for (size_t i = 0; i < v->n; i++) {
+        const char *name = v->symbols[i].name;
+        if (strcmp(name, "CHECK_ERROR_BAYES") == 0)
+            return BAYES_SEEN_NONE;
+        if (strncmp(name, "BAYES_", 6) != 0)
+            score += v->symbols[i].score;
+    }
+    if (score >= cfg->auto_learn_spam)
+        return BAYES_SEEN_SPAM;
+    return score <= cfg->auto_learn_ham ? BAYES_SEEN_HAM : BAYES_SEEN_NONE;
+}
+
+/* Learn tokens as cls unless the message was learned before. Call with
+ * learn_lock held. Returns the learning's result or -1. */
+static int
+learn_once(const struct state *s, const uint64_t *sorted, size_t n, enum bayes_seen cls,
+           struct str *err)
+{
+    uint8_t digest[16];
+    bayes_tokens_digest(sorted, n, digest);
+    enum bayes_seen seen = BAYES_SEEN_NONE;
+    if (bayes_store_begin(s->store, err) < 0)
+        return -1;
+    int r = s->store->ops->get_seen(s->store->backend, digest, &seen, err);
+    if (r == 0)
+        r = seen != BAYES_SEEN_NONE ? BAYES_ALREADY
+                                    : bayes_learn(s->store, sorted, n, cls, (uint32_t)time(NULL), err);
+    if (r < 0) {
+        bayes_store_abort(s->store);
+        return -1;
+    }
+    return bayes_store_commit(s->store, err) < 0 ? -1 : r;
+}
+
+static void
+autolearn(const void *p, const struct scan_env *env, struct message *m, const struct verdict *v)
+{
+    const struct state *s = p;
+    if (!s->cfg.enable || !s->cfg.auto_learn || s->store == NULL)
+        return;
+    enum bayes_seen cls = autolearn_class(&s->cfg, v);
+    if (cls == BAYES_SEEN_NONE)
+        return;
+    const char *id = env && env->queue_id && *env->queue_id ? env->queue_id : NULL;
+    struct bayes_tokens t;
+    bayes_tokens_init(&t, m->arena);
+    check_bayes_tokenize(m, &s->cfg.tok, &t);
+    uint64_t *sorted = bayes_tokens_sorted(&t);
+    struct str err;
+    str_init(&err, 1024);
+    pthread_mutex_t *lock = (pthread_mutex_t *)&s->learn_lock;
+    pthread_mutex_lock(lock);
+    int r = learn_once(s, sorted, t.n, cls, &err);
+    pthread_mutex_unlock(lock);
+    if (r < 0)
+        log_warn(id, "bayes: autolearn: %s", str_cstr(&err));
+    else if (r == BAYES_LEARNED)
+        log_info(id, "bayes: autolearn: learned as %s", cls == BAYES_SEEN_SPAM ? "spam" : "ham");
     str_deinit(&err);
 }
 
@@ -274,5 +362,6 @@ const struct check_ops check_bayes_ops = {
     .state_new = state_new,
     .state_free = state_free,
     .content = content,
+    .after = autolearn,
     .summary = summary,
 };

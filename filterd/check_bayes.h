@@ -8,6 +8,13 @@
  * bayes_min_ham ham learned scores nothing: the symbol BAYES_UNTRAINED
  * (score 0) and the log say so.
  *
+ * Autolearn (bayes_auto_learn, off by default): once the verdict is
+ * finished, a message whose score without the BAYES_ symbols is at least
+ * bayes_auto_learn_threshold_spam is learned as spam, one at most
+ * bayes_auto_learn_threshold_nonspam as ham; a message learned before (by
+ * hand or automatically), one decided early (rejected, tempfailed,
+ * discarded) and one whose lookup failed are left alone.
+ *
  * check_bayes_tokenize and check_bayes_config are shared with salearn, so
  * that learning and scoring see the same tokens and the same settings.
  */
@@ -32,6 +39,8 @@ struct check_bayes_config {
     long long show_tokens;
     long long expire_age; /* seconds */
     bool accept_on_error;
+    bool auto_learn;                 /* learn from the other checks' score */
+    double auto_learn_spam, auto_learn_ham; /* from this score on; up to this */
 };
 
 /* Read and check the settings. Returns 0, or -1 with one "SOURCE: text"

@@ -145,6 +145,9 @@ pipeline_content(const struct pipeline *p, const struct scan_env *env, struct me
                 p->checks[i]->content(p->states[i], env, m, v);
     }
     verdict_finish(v, &p->thresholds);
+    for (size_t i = 0; i < p->nchecks; i++)
+        if (p->checks[i]->after)
+            p->checks[i]->after(p->states[i], env, m, v);
 }
 
 void

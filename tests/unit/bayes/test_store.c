@@ -13,6 +13,7 @@
 
 #include "bayes/salearn.h"
 #include "bayes/store.h"
+#include "bayes/token.h"
 #include "t.h"
 
 static char dir[64];
@@ -41,7 +42,7 @@ lookup(struct bayes_store *s, uint64_t h, struct bayes_meta *m)
     struct bayes_count c;
     struct str err;
     str_init(&err, 0);
-    CHECK_INT(s->ops->lookup(s->backend, &h, 1, &c, m, &err), 0);
+    CHECK_INT(s->ops->lookup(s->backend, &h, NULL, 1, &c, m, &err), 0);
     str_deinit(&err);
     return c;
 }
@@ -74,6 +75,33 @@ test_missing(void)
     CHECK_INT(bayes_store_open("redis://127.0.0.1:x/0", 0, &s, &err), -1);
     CHECK_STR(str_cstr(&err), "bayes_db redis://127.0.0.1:x/0: not redis://HOST[:PORT][/N]");
     str_deinit(&err);
+}
+
+/* A pair (by deps) is looked up only when both its words are known. */
+static void
+test_pair_skip(void)
+{
+    if (redis)
+        return; /* the Redis backend looks every token up */
+    struct bayes_store *s = open_store(BAYES_STORE_WRITE | BAYES_STORE_CREATE);
+    uint64_t a[] = {K(10), K(11), K(12)}, keys[] = {K(10), K(11), K(13)};
+    CHECK_INT(learn(s, a, 3, BAYES_SEEN_SPAM), BAYES_LEARNED);
+    uint32_t unknown_word[] = {BAYES_NO_DEP, BAYES_NO_DEP, 0, 2, BAYES_NO_DEP, BAYES_NO_DEP};
+    uint32_t known_words[] = {BAYES_NO_DEP, BAYES_NO_DEP, 0, 0, BAYES_NO_DEP, BAYES_NO_DEP};
+    struct bayes_count c[3];
+    struct bayes_meta m;
+    struct str err;
+    str_init(&err, 0);
+    CHECK_INT(s->ops->lookup(s->backend, keys, unknown_word, 3, c, &m, &err), 0);
+    CHECK_INT(c[0].spam, 1);
+    CHECK_INT(c[1].spam, 0); /* K(13) is unknown: K(11) not looked up */
+    CHECK_INT(s->ops->lookup(s->backend, keys, known_words, 3, c, &m, &err), 0);
+    CHECK_INT(c[1].spam, 1);
+    CHECK_INT(learn(s, a, 3, BAYES_SEEN_NONE), BAYES_LEARNED);
+    CHECK_INT(s->ops->lookup(s->backend, keys, known_words, 3, c, &m, &err), 0);
+    CHECK_INT(c[1].spam, 0); /* a new snapshot: nothing cached from before */
+    str_deinit(&err);
+    bayes_store_close(&s);
 }
 
 static void
@@ -203,7 +231,7 @@ test_concurrent(void)
     for (int done = 0; !done;) {
         done = waitpid(pid, &status, WNOHANG) == pid;
         double t0 = now_s();
-        CHECK_INT(s->ops->lookup(s->backend, k, 50, c, &m, &err), 0);
+        CHECK_INT(s->ops->lookup(s->backend, k, NULL, 50, c, &m, &err), 0);
         double dt = now_s() - t0;
         worst = dt > worst ? dt : worst;
         for (int i = 0; i < 50; i++)
@@ -228,6 +256,7 @@ main(void)
         snprintf(dir, sizeof(dir), "/tmp/tamis-test-store.%ld", (long)getpid());
     T_RUN(test_missing);
     T_RUN(test_learn_forget);
+    T_RUN(test_pair_skip);
     T_RUN(test_backup_restore_expire);
     T_RUN(test_concurrent);
     char cmd[128];

@@ -67,6 +67,38 @@ test_words(void)
     CHECK_INT(hellos, 1);
 }
 
+/* The position in sorted of the token whose text is txt. */
+static uint32_t
+pos_of(const uint64_t *sorted, size_t n, const char *txt)
+{
+    uint64_t h = bayes_token_hash_text(slice_from_cstr(txt));
+    for (size_t i = 0; i < n; i++)
+        if (sorted[i] == h)
+            return (uint32_t)i;
+    return BAYES_NO_DEP;
+}
+
+/* Each pair names its two words, so that the store can skip a pair whose
+ * word it does not know; other tokens name none. */
+static void
+test_deps(void)
+{
+    struct bayes_tokens t;
+    tokenize("Subject: cheap pills\n\n", "free money today", &t);
+    uint64_t *sorted = bayes_tokens_sorted(&t);
+    uint32_t *d = bayes_tokens_deps(&t, sorted, t.n);
+    uint32_t pair = pos_of(sorted, t.n, "free money");
+    CHECK(pair != BAYES_NO_DEP);
+    CHECK_INT(d[2 * pair], pos_of(sorted, t.n, "free"));
+    CHECK_INT(d[2 * pair + 1], pos_of(sorted, t.n, "money"));
+    uint32_t word = pos_of(sorted, t.n, "today");
+    CHECK(word != BAYES_NO_DEP);
+    CHECK_INT(d[2 * word], BAYES_NO_DEP);
+    uint32_t hdr = pos_of(sorted, t.n, "Hsubject:cheap");
+    CHECK(hdr != BAYES_NO_DEP);
+    CHECK_INT(d[2 * hdr], BAYES_NO_DEP);
+}
+
 static void
 test_long_and_utf8(void)
 {
@@ -141,6 +173,7 @@ main(void)
 {
     a = arena_new(0);
     T_RUN(test_words);
+    T_RUN(test_deps);
     T_RUN(test_long_and_utf8);
     T_RUN(test_headers_urls);
     T_RUN(test_limit);

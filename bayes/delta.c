@@ -1,0 +1,91 @@
+/*
+ * delta: queued token count changes of a write transaction (delta.h).
+ * Untrusted input: none (hashes from the tokenizer). Bounded by the tokens
+ * of one batch of learning (the caller commits every so many messages);
+ * the table doubles at half full.
+ */
+#include "delta.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/mem.h"
+
+void
+delta_init(struct delta *d)
+{
+    memset(d, 0, sizeof(*d));
+}
+
+void
+delta_clear(struct delta *d)
+{
+    if (d->v)
+        memset(d->v, 0, d->cap * sizeof(*d->v));
+    d->n = 0;
+}
+
+void
+delta_deinit(struct delta *d)
+{
+    free(d->v);
+    delta_init(d);
+}
+
+static struct delta_entry *
+slot_of(struct delta_entry *v, size_t cap, uint64_t hash)
+{
+    size_t i = (size_t)(hash ^ hash >> 29) & (cap - 1);
+    while (v[i].used && v[i].hash != hash)
+        i = (i + 1) & (cap - 1);
+    return &v[i];
+}
+
+static void
+grow(struct delta *d)
+{
+    size_t cap = d->cap ? d->cap * 2 : 4096;
+    struct delta_entry *v = xcalloc(cap, sizeof(*v));
+    for (size_t i = 0; i < d->cap; i++)
+        if (d->v[i].used)
+            *slot_of(v, cap, d->v[i].hash) = d->v[i];
+    free(d->v);
+    d->v = v;
+    d->cap = cap;
+}
+
+void
+delta_add(struct delta *d, uint64_t hash, int dspam, int dham, uint32_t now)
+{
+    if (2 * (d->n + 1) > d->cap)
+        grow(d);
+    struct delta_entry *e = slot_of(d->v, d->cap, hash);
+    if (!e->used) {
+        *e = (struct delta_entry){.hash = hash, .used = true};
+        d->n++;
+    }
+    e->dspam += dspam;
+    e->dham += dham;
+    if (dspam > 0 || dham > 0)
+        e->atime = now;
+}
+
+static int
+cmp_entry(const void *a, const void *b)
+{
+    uint64_t x = ((const struct delta_entry *)a)->hash;
+    uint64_t y = ((const struct delta_entry *)b)->hash;
+    return (x > y) - (x < y);
+}
+
+struct delta_entry *
+delta_sorted(const struct delta *d)
+{
+    struct delta_entry *out = xcalloc(d->n ? d->n : 1, sizeof(*out));
+    size_t k = 0;
+    for (size_t i = 0; i < d->cap; i++)
+        if (d->v[i].used)
+            out[k++] = d->v[i];
+    qsort(out, k, sizeof(*out), cmp_entry);
+    return out;
+}

@@ -1,0 +1,36 @@
+/*
+ * delta: the changes of token counts that a write transaction has queued,
+ * one entry per token however many messages touched it. Learning adds
+ * each message's changes here; the store applies them at commit in key
+ * order, one write per token (a token common to 5,000 messages of a batch
+ * is read and written once, not 5,000 times).
+ */
+#ifndef TAMIS_BAYES_DELTA_H
+#define TAMIS_BAYES_DELTA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct delta_entry {
+    uint64_t hash;
+    int32_t dspam, dham; /* the sums of the changes */
+    uint32_t atime;      /* the last learning (0: only forgotten) */
+    bool used;
+};
+
+struct delta {
+    struct delta_entry *v; /* open addressing on hash */
+    size_t n, cap;
+};
+
+void delta_init(struct delta *d);
+void delta_clear(struct delta *d);
+void delta_deinit(struct delta *d);
+/* Add dspam and dham (each -1, 0 or 1) to hash; a learning (a positive
+ * change) sets its atime to now. */
+void delta_add(struct delta *d, uint64_t hash, int dspam, int dham, uint32_t now);
+/* The queued entries sorted by hash (a new array of d->n, free() it). */
+struct delta_entry *delta_sorted(const struct delta *d);
+
+#endif

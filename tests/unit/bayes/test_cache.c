@@ -1,0 +1,86 @@
+/*
+ * test_cache: the pieces that make the LMDB store fast. The read cache
+ * answers only for the snapshot it was filled in and is emptied when the
+ * snapshot changes; a second thread is turned away while one holds it. The
+ * delta table sums the changes of many messages per token, keeps the last
+ * learning day, and hands the entries back sorted.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "bayes/delta.h"
+#include "bayes/read_cache.h"
+#include "t.h"
+
+static void
+test_read_cache(void)
+{
+    struct read_cache *c = read_cache_new();
+    struct bayes_count v = {0, 0};
+    uint64_t h = 0x123456789abc0000u, other = h + BAYES_READ_CACHE_SLOTS * 0x10000u;
+    CHECK(read_cache_begin(c, 7));
+    CHECK(!read_cache_get(c, h, &v));
+    read_cache_put(c, h, (struct bayes_count){3, 4});
+    CHECK(read_cache_get(c, h, &v));
+    CHECK_INT(v.spam, 3);
+    CHECK_INT(v.ham, 4);
+    /* Same slot, other token: not taken for h. */
+    CHECK(!read_cache_get(c, other, &v));
+    /* A second taker is turned away while the cache is held. */
+    CHECK(!read_cache_begin(c, 7));
+    read_cache_end(c);
+    CHECK(read_cache_begin(c, 7));
+    CHECK(read_cache_get(c, h, &v));
+    read_cache_end(c);
+    /* A new snapshot empties it. */
+    CHECK(read_cache_begin(c, 8));
+    CHECK(!read_cache_get(c, h, &v));
+    read_cache_end(c);
+    read_cache_free(c);
+}
+
+static void
+test_delta(void)
+{
+    struct delta d;
+    delta_init(&d);
+    /* Enough tokens to grow the table several times. */
+    for (uint64_t i = 1; i <= 20000; i++) {
+        uint64_t h = i * 0x9e3779b97f4a7c15u;
+        delta_add(&d, h, 1, 0, 100);
+        if (i % 2 == 0)
+            delta_add(&d, h, 0, 1, 200);
+        if (i % 3 == 0)
+            delta_add(&d, h, -1, 0, 300);
+    }
+    CHECK_INT(d.n, 20000);
+    struct delta_entry *v = delta_sorted(&d);
+    size_t bad_order = 0, bad_sum = 0;
+    for (size_t i = 0; i < d.n; i++) {
+        if (i > 0 && v[i - 1].hash >= v[i].hash)
+            bad_order++;
+        if (v[i].dspam < 0 || v[i].dspam > 1 || v[i].dham < 0 || v[i].dham > 1)
+            bad_sum++;
+    }
+    CHECK_INT(bad_order, 0);
+    CHECK_INT(bad_sum, 0);
+    free(v);
+    /* A forgetting keeps the day of the last learning. */
+    delta_clear(&d);
+    CHECK_INT(d.n, 0);
+    delta_add(&d, 42, 0, 1, 500);
+    delta_add(&d, 42, 0, -1, 600);
+    v = delta_sorted(&d);
+    CHECK_INT(v[0].dham, 0);
+    CHECK_INT(v[0].atime, 500);
+    free(v);
+    delta_deinit(&d);
+}
+
+int
+main(void)
+{
+    T_RUN(test_read_cache);
+    T_RUN(test_delta);
+    return t_done();
+}

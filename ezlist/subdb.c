@@ -1,8 +1,8 @@
 /*
  * subdb: hashed, sorted bucket files of subscribers (see subdb.h).
  *
- * Untrusted input: addresses given to subdb_canon (from mail, a command line
- * or a bulk import); the bucket files and the journal are the list's own
+ * Untrusted input: none here (addresses are validated by subdb_canon, in
+ * subdb_canon.c, before they reach the store); the bucket files and the journal are the list's own
  * (a damaged journal record is detected by its checksum). Limits: an
  * address is at most SUBDB_ADDRESS_MAX bytes; a bucket file at most 64 MiB;
  * the journal is read up to 256 MiB (it is folded past 128 KiB, and a bulk
@@ -15,7 +15,6 @@
 #include "lib/fdio.h"
 #include "lib/lock.h"
 #include "lib/mem.h"
-#include "mail/address.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -35,53 +34,6 @@
 #define JOURNAL_MAX ((size_t)256 << 20)
 /* A bulk change is journalled and folded this many addresses at a time. */
 #define APPLY_CHUNK ((size_t)1 << 18)
-
-static bool
-is_atext(unsigned char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-        c >= 0x80)
-        return true;
-    return c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL;
-}
-
-/* A dot-atom: atext runs separated by single dots. */
-static bool
-is_dot_atom(const char *s)
-{
-    bool prev_dot = true;
-    for (; *s; s++) {
-        if (*s == '.') {
-            if (prev_dot)
-                return false;
-            prev_dot = true;
-        } else if (is_atext((unsigned char)*s)) {
-            prev_dot = false;
-        } else {
-            return false;
-        }
-    }
-    return !prev_dot;
-}
-
-int
-subdb_canon(struct arena *a, struct slice in, char **canon_r, const char **error_r)
-{
-    struct address ad;
-    if (address_parse(a, in, &ad, error_r) < 0)
-        return -1;
-    if (!is_dot_atom(ad.local)) {
-        *error_r = "local part is not a plain dot-atom (quoted local parts are refused)";
-        return -1;
-    }
-    size_t ll = strlen(ad.local), dl = strlen(ad.domain);
-    char *c = arena_alloc(a, ll + dl + 2);
-    memcpy(c, ad.local, ll);
-    c[ll] = '@';
-    memcpy(c + ll + 1, ad.domain, dl + 1);
-    *canon_r = c;
-    return 0;
-}
 
 static uint32_t
 fnv1a(const char *p, size_t n)
@@ -640,7 +592,8 @@ chunk_records(const struct journal *j, const char *dir, enum subdb_op op,
             free(v);
             v = NULL;
         }
-        if (i > 0 && k[i].bucket == k[i - 1].bucket && strcmp(k[i].canon, k[i - 1].canon) == 0)
+        if (i > 0 && k[i].bucket == k[i - 1].bucket &&
+            strcmp(k[i].canon, k[i - 1].canon) == 0)
             continue;
         int in = is_in(j, dir, &k[i], &buf, &v, &nl, err);
         if (in < 0)
@@ -670,8 +623,8 @@ apply_chunk(const char *dir, enum subdb_op op, const struct keyed *k, size_t m,
     str_init(&out, 0);
     int rc = chunk_records(&j, dir, op, k, m, &out, changed, err);
     if (rc == 0 && out.len > 0 &&
-        (lseek(j.fd, (off_t)j.len, SEEK_SET) < 0 || fdio_write_all(j.fd, out.buf, out.len) < 0 ||
-         fdatasync(j.fd) < 0)) {
+        (lseek(j.fd, (off_t)j.len, SEEK_SET) < 0 ||
+         fdio_write_all(j.fd, out.buf, out.len) < 0 || fdatasync(j.fd) < 0)) {
         str_appendf(err, "append to the journal of %s: %s", dir, strerror(errno));
         rc = -1;
     }
@@ -710,8 +663,8 @@ subdb_apply(const char *dir, enum subdb_op op, char *const *canon, size_t n,
     struct lock *l = list_lock(dir, err);
     int rc = l == NULL ? -1 : 0;
     for (size_t i = 0; rc == 0 && i < n; i += APPLY_CHUNK)
-        rc = apply_chunk(dir, op, k + i, n - i < APPLY_CHUNK ? n - i : APPLY_CHUNK, &changed,
-                         err);
+        rc = apply_chunk(dir, op, k + i, n - i < APPLY_CHUNK ? n - i : APPLY_CHUNK,
+                         &changed, err);
     lock_close(&l);
     free(k);
     if (changed_r != NULL)
@@ -750,9 +703,9 @@ subdb_has(const char *dir, const char *canon, struct str *err)
 /* Call fn for the subscribers of bucket b: its file with the journal's
  * entries e[0..m) for b applied. */
 static int
-each_bucket(const char *dir, unsigned b, const struct jentry *e, size_t m, const char *after,
-            int (*fn)(void *ctx, unsigned bucket, const char *canon), void *ctx,
-            struct str *err)
+each_bucket(const char *dir, unsigned b, const struct jentry *e, size_t m,
+            const char *after, int (*fn)(void *ctx, unsigned bucket, const char *canon),
+            void *ctx, struct str *err)
 {
     struct str buf;
     str_init(&buf, 0);
@@ -782,14 +735,15 @@ subdb_each(const char *dir, unsigned after_bucket, const char *after,
     journal_squash(&j);
     size_t at = 0;
     int rc = 0;
-    for (unsigned b = after != NULL ? after_bucket : 0; rc == 0 && b < SUBDB_BUCKETS; b++) {
+    for (unsigned b = after != NULL ? after_bucket : 0; rc == 0 && b < SUBDB_BUCKETS;
+         b++) {
         while (at < j.n && j.e[at].bucket < b)
             at++;
         size_t m = 0;
         while (at + m < j.n && j.e[at + m].bucket == b)
             m++;
-        rc = each_bucket(dir, b, j.e + at, m, after != NULL && b == after_bucket ? after : NULL,
-                         fn, ctx, err);
+        rc = each_bucket(dir, b, j.e + at, m,
+                         after != NULL && b == after_bucket ? after : NULL, fn, ctx, err);
     }
     journal_close(&j);
     return rc;

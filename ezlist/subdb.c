@@ -2,8 +2,9 @@
  * subdb: hashed, sorted bucket files of subscribers (see subdb.h).
  *
  * Untrusted input: none here (addresses are validated by subdb_canon, in
- * subdb_canon.c, before they reach the store); the bucket files and the journal are the list's own
- * (a damaged journal record is detected by its checksum). Limits: an
+ * subdb_canon.c, before they reach the store); the bucket files and the
+ * journal are the list's own (a damaged journal record is detected by its
+ * checksum). Limits: an
  * address is at most SUBDB_ADDRESS_MAX bytes; a bucket file at most 64 MiB;
  * the journal is read up to 256 MiB (it is folded past 128 KiB, and a bulk
  * change is cut into chunks of 262,144 addresses).

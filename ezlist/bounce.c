@@ -78,7 +78,8 @@ append_line(const char *path, const char *addr, const char *line, struct str *er
 /* Hard bounces since `since`, and whether a probe or a warning was sent
  * since then. */
 static void
-count_record(const char *path, long long since, int *hard_r, bool *probed_r, bool *warned_r)
+count_record(const char *path, long long since, int *hard_r, bool *probed_r,
+             bool *warned_r)
 {
     struct str buf;
     str_init(&buf, (size_t)64 << 10);
@@ -115,7 +116,8 @@ send_probe(const struct list *l, const char *addr, const char *path, struct str 
     str_appendf(&from, "%s-probe-", l->local);
     route_verp_encode(addr, &from);
     str_appendf(&from, "@%s", l->domain);
-    int rc = reply_send_from(l, str_cstr(&from), "bounce-probe", addr, addr, NULL, NULL, err);
+    int rc =
+        reply_send_from(l, str_cstr(&from), "bounce-probe", addr, addr, NULL, NULL, err);
     if (rc == 0) {
         str_appendf(&line, "%lld probe\n", (long long)time(NULL));
         rc = append_line(path, addr, str_cstr(&line), err);
@@ -168,8 +170,9 @@ bounce_handle(const struct list *l, const char *addr, struct slice msg, bool pro
 {
     struct arena *a = arena_new(0);
     const char *status = bounce_status(a, msg, addr);
-    enum dsn_class cls = status == NULL ? DSN_CLASS_NONE
-                         : status[0] == '\0' ? DSN_CLASS_HARD : dsn_classify(status);
+    enum dsn_class cls = status == NULL      ? DSN_CLASS_NONE
+                         : status[0] == '\0' ? DSN_CLASS_HARD
+                                             : dsn_classify(status);
     const char *shown = status == NULL ? "none" : status[0] ? status : "no report";
     int rc = 0;
     struct str path, line;
@@ -181,17 +184,18 @@ bounce_handle(const struct list *l, const char *addr, struct slice msg, bool pro
         rc = -1;
     } else if (!sub || (cls != DSN_CLASS_HARD && cls != DSN_CLASS_OTHER) ||
                (!probe && cls != DSN_CLASS_HARD)) {
-        list_log(l, "%s for %s (%s): not counted%s", probe ? "probe bounce" : "bounce", addr,
-                 shown, sub ? "" : ", not a subscriber");
+        list_log(l, "%s for %s (%s): not counted%s", probe ? "probe bounce" : "bounce",
+                 addr, shown, sub ? "" : ", not a subscriber");
     } else if (probe) {
         rc = remove_bouncer(l, addr, str_cstr(&path), err);
     } else {
-        str_appendf(&line, "%lld %s\n", (long long)time(NULL), status[0] ? status : "unknown");
+        str_appendf(&line, "%lld %s\n", (long long)time(NULL),
+                    status[0] ? status : "unknown");
         rc = append_line(str_cstr(&path), addr, str_cstr(&line), err);
         int hard;
         bool probed, warned;
-        count_record(str_cstr(&path), (long long)time(NULL) - l->bounce_seconds, &hard, &probed,
-                     &warned);
+        count_record(str_cstr(&path), (long long)time(NULL) - l->bounce_seconds, &hard,
+                     &probed, &warned);
         list_log(l, "bounce for %s (%s): %d hard in %lld days", addr, shown, hard,
                  l->bounce_seconds / 86400);
         if (rc == 0 && hard >= l->bounce_max && !probed)

@@ -237,6 +237,8 @@ journal_squash(struct journal *j)
     j->squashed = true;
     for (size_t i = 0; i < j->n; i++)
         j->e[i].bucket = subdb_bucket(j->e[i].canon);
+    if (j->n == 0)
+        return;
     qsort(j->e, j->n, sizeof *j->e, cmp_jentry);
     size_t w = 0;
     for (size_t i = 0; i < j->n; i++) {
@@ -254,6 +256,8 @@ journal_squash(struct journal *j)
 static int
 journal_parse(struct journal *j, const char *path, struct str *err)
 {
+    if (j->text.len == 0)
+        return 0; /* j->len is 0 */
     char *p = j->text.buf, *end = p + j->text.len;
     size_t cap = 0;
     while (p < end && *p != '\0') {
@@ -322,7 +326,7 @@ static int
 journal_clean_tail(struct journal *j, const char *path, struct str *err)
 {
     size_t rest = j->text.len - j->len;
-    if (all_zero(j->text.buf + j->len, rest))
+    if (rest == 0 || all_zero(j->text.buf + j->len, rest))
         return 0;
     char *zeros = xcalloc(1, rest);
     int rc = 0;
@@ -743,7 +747,7 @@ subdb_each(const char *dir, unsigned after_bucket, const char *after,
         size_t m = 0;
         while (at + m < j.n && j.e[at + m].bucket == b)
             m++;
-        rc = each_bucket(dir, b, j.e + at, m,
+        rc = each_bucket(dir, b, m > 0 ? j.e + at : NULL, m,
                          after != NULL && b == after_bucket ? after : NULL, fn, ctx, err);
     }
     journal_close(&j);

@@ -83,14 +83,17 @@ append_line(const char *path, const char *addr, const char *line, struct str *er
     return rc;
 }
 
-/* Hard bounces since `since` and whether a probe was sent since then. */
+/* Hard bounces since `since`, and whether a probe or a warning was sent
+ * since then. */
 static void
-count_record(const char *path, long long since, int *hard_r, bool *probed_r)
+count_record(const char *path, long long since, int *hard_r, bool *probed_r,
+             bool *warned_r)
 {
     struct str buf;
     str_init(&buf, (size_t)64 << 10);
     *hard_r = 0;
     *probed_r = false;
+    *warned_r = false;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd >= 0) {
         (void)fdio_read_to_str(fd, &buf);
@@ -104,6 +107,8 @@ count_record(const char *path, long long since, int *hard_r, bool *probed_r)
             continue;
         if (strncmp(sp + 1, "probe", 5) == 0)
             *probed_r = true;
+        else if (strncmp(sp + 1, "warn", 4) == 0)
+            *warned_r = true;
         else
             (*hard_r)++;
     }
@@ -119,7 +124,8 @@ send_probe(const struct list *l, const char *addr, const char *path, struct str 
     str_appendf(&from, "%s-probe-", l->local);
     route_verp_encode(addr, &from);
     str_appendf(&from, "@%s", l->domain);
-    int rc = reply_send_from(l, str_cstr(&from), "bounce-probe", addr, addr, NULL, NULL, err);
+    int rc =
+        reply_send_from(l, str_cstr(&from), "bounce-probe", addr, addr, NULL, NULL, err);
     if (rc == 0) {
         str_appendf(&line, "%lld probe\n", (long long)time(NULL));
         rc = append_line(path, addr, str_cstr(&line), err);
@@ -127,6 +133,23 @@ send_probe(const struct list *l, const char *addr, const char *path, struct str 
     }
     str_deinit(&from);
     str_deinit(&line);
+    return rc;
+}
+
+/* The warning to a bouncing subscriber (text/bounce-warn), once per
+ * period, from LIST-return@ (a bounce of it counts for nothing). */
+static int
+send_warning(const struct list *l, const char *addr, const char *path, struct str *err)
+{
+    int rc = reply_send(l, "bounce-warn", addr, addr, NULL, NULL, err);
+    if (rc == 0) {
+        struct str line;
+        str_init(&line, 0);
+        str_appendf(&line, "%lld warn\n", (long long)time(NULL));
+        rc = append_line(path, addr, str_cstr(&line), err);
+        list_log(l, "bounce warning sent to %s", addr);
+        str_deinit(&line);
+    }
     return rc;
 }
 
@@ -168,20 +191,23 @@ bounce_handle(const struct list *l, const char *addr, struct slice msg, bool pro
         rc = -1;
     } else if (!sub || (cls != DSN_CLASS_HARD && cls != DSN_CLASS_UNKNOWN) ||
                (!probe && cls != DSN_CLASS_HARD)) {
-        list_log(l, "%s for %s (%s): not counted%s", probe ? "probe bounce" : "bounce", addr,
-                 shown, sub ? "" : ", not a subscriber");
+        list_log(l, "%s for %s (%s): not counted%s", probe ? "probe bounce" : "bounce",
+                 addr, shown, sub ? "" : ", not a subscriber");
     } else if (probe) {
         rc = remove_bouncer(l, addr, str_cstr(&path), err);
     } else {
         str_appendf(&line, "%lld %s\n", (long long)time(NULL), rc_status(shown));
         rc = append_line(str_cstr(&path), addr, str_cstr(&line), err);
         int hard;
-        bool probed;
-        count_record(str_cstr(&path), (long long)time(NULL) - l->bounce_seconds, &hard, &probed);
+        bool probed, warned;
+        count_record(str_cstr(&path), (long long)time(NULL) - l->bounce_seconds, &hard,
+                     &probed, &warned);
         list_log(l, "bounce for %s (%s): %d hard in %lld days", addr, shown, hard,
                  l->bounce_seconds / 86400);
         if (rc == 0 && hard >= l->bounce_max && !probed)
             rc = send_probe(l, addr, str_cstr(&path), err);
+        else if (rc == 0 && hard < l->bounce_max && !warned)
+            rc = send_warning(l, addr, str_cstr(&path), err);
     }
     str_deinit(&path);
     str_deinit(&line);

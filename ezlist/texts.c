@@ -42,7 +42,9 @@ static const struct list_default_text texts[] = {
                     "or <{unsubscribe}>.\n"},
     {"bounce-warn", "Subject: Mail from {list} to you bounced\n\n"
                     "Messages from {list} to <{address}> have bounced.\n"
-                    "If this goes on, the address will be removed from the list.\n"},
+                    "If this goes on, a test message will be sent, and if that\n"
+                    "bounces too, the address will be removed from the list.\n"
+                    "Nothing needs doing if your mail works again.\n"},
     {"bounce-probe", "Subject: Are you still there? ({list})\n\n"
                      "Messages from {list} to <{address}> have bounced. This is a\n"
                      "test: if it bounces too, the address will be removed.\n"},

@@ -167,9 +167,15 @@ before=$(mails)
 bounce_to news-return-b1=example.com 5.7.1
 bounce_to news-return-b1=example.com 4.2.2
 check "policy and temporary bounces are not counted" grep -q 'bounce for b1@example.com (4.2.2): not counted' "$L/log"
+is "uncounted bounces send nothing" "$(mails)" "$before"
 bounce_to news-return-b1=example.com 5.1.1
+is "the first hard bounce sends a warning" "$(mails)" $((before + 1))
+check "to the subscriber" grep -q '^ARGS: -oi -f news-return@lists.example.org -- b1@example.com$' "$(last_mail)"
+check "saying the list's mail bounced" grep -q '^Subject: Mail from news@lists.example.org to you bounced' "$(last_mail)"
+check "the record notes it" grep -q ' warn$' "$L"/bounce/*
 bounce_to news-return-b1=example.com 5.1.1
-is "two hard bounces: no probe yet" "$(mails)" "$before"
+is "two hard bounces: no second warning, no probe yet" "$(mails)" $((before + 1))
+before=$((before + 1))
 bounce_to news-return-b1=example.com 5.2.1
 is "the third sends a probe" "$(mails)" $((before + 1))
 check "the probe has its own return path" grep -q '^ARGS: -oi -f news-probe-b1=example.com@lists.example.org -- b1@example.com$' "$(last_mail)"

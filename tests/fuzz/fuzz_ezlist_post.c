@@ -10,20 +10,10 @@
 #include <string.h>
 
 #include "ezlist/post.h"
+#include "../unit/ezlist/fake_list.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char *none[] = {NULL};
-static struct list l = {
-    .address = "news@lists.example.org",
-    .local = "news",
-    .domain = "lists.example.org",
-    .description = "",
-    .prefix = "[news]",
-    .post = "subscribers",
-    .owners = none,
-    .moderators = none,
-};
 
 static int
 contains(const struct str *s, const char *needle)
@@ -45,10 +35,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     header_parse(a, &lim, in, false, &h);
     const char *why;
     (void)post_no_autoreply(&h, "joe@example.org", &why);
-    (void)post_is_loop(&l, &h);
+    (void)post_is_loop(&fake_list, &h);
     struct str out;
     str_init(&out, 0);
-    post_rewrite(&l, in, SLICE_LIT("FOOTER-TEXT\n"), "B", &out);
+    post_rewrite(&fake_list, in, SLICE_LIT("FOOTER-TEXT\n"), "B", &out);
     const char *mark = "Delivered-To: mailing list news@lists.example.org\n";
     if (out.len < strlen(mark) || memcmp(out.buf, mark, strlen(mark)) != 0)
         FUZZ_CHECK_FAILED();

@@ -7,18 +7,8 @@
 #include "t.h"
 
 #include "ezlist/post.h"
+#include "fake_list.h"
 
-static char *none[] = {NULL};
-static struct list l = {
-    .address = "news@lists.example.org",
-    .local = "news",
-    .domain = "lists.example.org",
-    .description = "",
-    .prefix = "[news]",
-    .post = "subscribers",
-    .owners = none,
-    .moderators = none,
-};
 
 static struct header_block
 parse(struct arena *a, const char *msg)
@@ -65,11 +55,11 @@ test_loop(void)
 {
     struct arena *a = arena_new(0);
     struct header_block h = parse(a, "Delivered-To: mailing list news@lists.example.org\n\n");
-    CHECK(post_is_loop(&l, &h));
+    CHECK(post_is_loop(&fake_list, &h));
     h = parse(a, "List-Id: News <news.lists.example.org>\n\n");
-    CHECK(post_is_loop(&l, &h));
+    CHECK(post_is_loop(&fake_list, &h));
     h = parse(a, "Delivered-To: news@lists.example.org\nList-Id: <other.example.org>\n\n");
-    CHECK(!post_is_loop(&l, &h));
+    CHECK(!post_is_loop(&fake_list, &h));
     arena_free(&a);
 }
 
@@ -78,7 +68,7 @@ rewrite(const char *msg, const char *footer)
 {
     struct str out;
     str_init(&out, 0);
-    post_rewrite(&l, slice_from_cstr(msg), slice_from_cstr(footer), "B", &out);
+    post_rewrite(&fake_list, slice_from_cstr(msg), slice_from_cstr(footer), "B", &out);
     return str_steal(&out, NULL);
 }
 

@@ -418,7 +418,10 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
      * this RCPT only. */
     struct verdict rv;
     verdict_init(&rv, c->marena);
+    rv.dns_deadline_ms = c->mv.dns_deadline_ms; /* one DNS budget per message */
     pipeline_envelope(c->gen->pipeline, &env, &rv);
+    if (rv.dns_deadline_ms && !c->mv.dns_deadline_ms)
+        c->mv.dns_deadline_ms = rv.dns_deadline_ms;
     if (milter_refuses(&rv))
         return milter_early_reply(ctx, c, &env, &rv, "recipient refused at RCPT", true);
     if (c->nrcpts == c->caprcpts) {

@@ -161,7 +161,7 @@ static const char *const type_names[RULE_NTYPES] = {
 };
 
 static const char *const skip_names[SKIP_NKINDS] = {
-    "eval: tests (not implemented)",
+    "eval: tests (Perl code, skipped)",
     "regular expressions pcre2 refuses",
     "malformed lines",
     "unsupported header targets and rule kinds",

@@ -4,7 +4,8 @@
  * every other check gave (BAYES_*, RCVD_IN_*, GTUBE...).
  *
  * Settings: rules (files or folders, SpamAssassin syntax, loaded in
- * order), rules_score_set (SpamAssassin's score set, 0-3),
+ * order; empty: the installed default rules, rules_default_dir(), when that
+ * folder exists; "none": no rules), rules_score_set (SpamAssassin's score set, 0-3),
  * on_error_rules (tempfail or accept, when a match hits
  * pattern_match_limit). Bad lines in rule files do not stop loading: they
  * are listed by `filterd lint` (summary); a rule file that cannot be read
@@ -18,6 +19,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "filterd/check.h"
 #include "lib/mem.h"
@@ -27,7 +29,7 @@
 #define RULES_URIS_MAX 1000
 
 struct rules_state {
-    struct rules *rs;      /* NULL: no rules configured */
+    struct rules *rs;      /* NULL: no rules (rules = none, or no default) */
     unsigned match_limit;
     bool on_error_accept;
 };
@@ -38,6 +40,54 @@ static const struct config_key rules_schema[] = {
     {"on_error_rules", CONFIG_STRING, "tempfail", 0, 0,
      "when a rule cannot be matched (a pcre2 limit): tempfail or accept"},
 };
+
+/* The paths the rules setting names: empty is the installed default
+ * folder when it exists (none otherwise), "none" is no rules. Returns the
+ * count; *paths points into the config or at dflt (one slot). */
+static size_t
+rules_paths(const struct config *c, const char *const **paths, const char **dflt, bool *bad)
+{
+    size_t n = config_get_list(c, "rules", paths);
+    *bad = false;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp((*paths)[i], "none") == 0) {
+            *bad = n > 1;
+            return 0;
+        }
+    if (n > 0)
+        return n;
+    struct stat sb;
+    dflt[0] = rules_default_dir();
+    *paths = dflt;
+    return stat(dflt[0], &sb) == 0 && S_ISDIR(sb.st_mode) ? 1 : 0;
+}
+
+/* Loads what the rules setting names into st->rs (left NULL when none).
+ * Returns false, with a message in err, when a path cannot be read. */
+static bool
+load_setting(struct rules_state *st, const struct config *c, struct str *err)
+{
+    const char *const *paths;
+    const char *dflt[1];
+    bool bad;
+    size_t n = rules_paths(c, &paths, dflt, &bad);
+    if (bad) {
+        str_appendf(err, "%s: rules: \"none\" must be the only value\n",
+                    config_source(c, "rules"));
+        return false;
+    }
+    bool ok = true;
+    if (n)
+        st->rs = rules_new();
+    for (size_t i = 0; i < n; i++) {
+        if (rules_load(st->rs, paths[i]) < 0) {
+            str_appendf(err, "%s: rules: %s: cannot be read\n", config_source(c, "rules"),
+                        paths[i]);
+            ok = false;
+        }
+    }
+    return ok;
+}
 
 static void *
 rules_state_new(const struct config *c, struct str *err)
@@ -50,17 +100,8 @@ rules_state_new(const struct config *c, struct str *err)
     if (!ok)
         str_appendf(err, "%s: bad value for on_error_rules: \"%s\" is not tempfail or accept\n",
                     config_source(c, "on_error_rules"), onerr);
-    const char *const *paths;
-    size_t n = config_get_list(c, "rules", &paths);
-    if (n)
-        st->rs = rules_new();
-    for (size_t i = 0; i < n; i++) {
-        if (rules_load(st->rs, paths[i]) < 0) {
-            str_appendf(err, "%s: rules: %s: cannot be read\n", config_source(c, "rules"),
-                        paths[i]);
-            ok = false;
-        }
-    }
+    if (!load_setting(st, c, err))
+        ok = false;
     if (st->rs)
         rules_finish(st->rs, (int)config_get_int(c, "rules_score_set"));
     if (!ok) {
@@ -230,7 +271,7 @@ rules_summary_op(const void *state, struct str *out)
 {
     const struct rules_state *st = state;
     if (st->rs == NULL)
-        str_append_cstr(out, "rules: none (the rules setting is empty)\n");
+        str_append_cstr(out, "rules: none (rules = none, or empty and no default rules installed)\n");
     else
         rules_summary(st->rs, out);
 }

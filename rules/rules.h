@@ -59,6 +59,10 @@ enum rules_skip {
 
 struct rules;
 
+/* The folder the default rule set is installed in (rules/default/ of the
+ * sources, installed as ${datadir}/tamis/rules); a static string. */
+const char *rules_default_dir(void);
+
 /* An empty rule set; free with rules_free. */
 struct rules *rules_new(void);
 void rules_free(struct rules **rsp);

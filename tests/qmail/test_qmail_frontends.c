@@ -145,12 +145,12 @@ reset_record(void)
     }
 }
 
-/* How many spool files the programs left in TMPDIR. */
+/* How many files (not starting with a dot) the folder name holds. */
 static int
-spool_files(void)
+files_in(const char *name)
 {
     char p[4200];
-    path_of(p, sizeof(p), "spool");
+    path_of(p, sizeof(p), name);
     DIR *d = opendir(p);
     struct dirent *de;
     int n = 0;
@@ -159,6 +159,13 @@ spool_files(void)
     if (d)
         closedir(d);
     return n;
+}
+
+/* How many spool files the programs left in TMPDIR. */
+static int
+spool_files(void)
+{
+    return files_in("spool");
 }
 
 /* ---- Running a program. ---- */
@@ -939,6 +946,104 @@ case_fd_closed(void)
     run_deinit(&r);
 }
 
+/* ---- quarantine_maildir, through both front ends. ---- */
+
+/* The options that quarantine spam into the folder quar/ of this case
+ * (or into path when it is given), with rejects off. */
+static void
+quarantine_args(struct run *r, const char *path)
+{
+    static char opt[4300];
+    char p[4200];
+    path_of(p, sizeof(p), "quar");
+    snprintf(opt, sizeof(opt), "quarantine_maildir=%s", path ? path : p);
+    r->args[0] = "-o", r->args[1] = "reject_score=-1";
+    r->args[2] = "-o", r->args[3] = "quarantine_score=5";
+    r->args[4] = "-o", r->args[5] = opt;
+}
+
+/* quar/new holds one message: the spam, with our headers. */
+static void
+check_quarantined(struct run *r)
+{
+    CHECK_INT(files_in("quar/new"), 1);
+    CHECK_INT(files_in("quar/tmp"), 0);
+    char p[4200], name[4300];
+    path_of(p, sizeof(p), "quar/new");
+    DIR *d = opendir(p);
+    struct dirent *de;
+    struct str got;
+    str_init(&got, 0);
+    while (d && (de = readdir(d)) != NULL)
+        if (de->d_name[0] != '.') {
+            snprintf(name, sizeof(name), "quar/new/%s", de->d_name);
+            CHECK_INT(slurp(name, &got), 0);
+        }
+    if (d)
+        closedir(d);
+    CHECK(contains(&got, "X-Spam-Flag: YES"));
+    CHECK(contains(&got, "Message-ID: <m1@example.com>"));
+    CHECK(contains(&got, GTUBE));
+    str_deinit(&got);
+    CHECK_LOG(r, "action=quarantine");
+    CHECK_LOG(r, "quarantined to ");
+}
+
+/* qmail-queue: the spam lands in the Maildir, the real qmail-queue is not
+ * run, and the status is 0 (qmail-smtpd answers 250). */
+static void
+case_quarantine_maildir(void)
+{
+    struct run r;
+    run_init(&r);
+    r.msg = spam, r.msglen = sizeof(spam) - 1, r.env = env1, r.envlen = sizeof(env1) - 1;
+    quarantine_args(&r, NULL);
+    r.fd6 = true;
+    run_queue(&r);
+    CHECK_INT(r.status, 0);
+    check_not_queued();
+    CHECK_INT(r.err6.len, 0);
+    check_quarantined(&r);
+    CHECK_INT(spool_files(), 0);
+    run_deinit(&r);
+}
+
+/* A folder that cannot be made (its parent is a file): tempfail (71),
+ * nothing queued, nothing written. */
+static void
+case_quarantine_maildir_fail(void)
+{
+    char p[4200];
+    spit("file", "x", 1);
+    path_of(p, sizeof(p), "file/quar");
+    struct run r;
+    run_init(&r);
+    r.msg = spam, r.msglen = sizeof(spam) - 1, r.env = env1, r.envlen = sizeof(env1) - 1;
+    quarantine_args(&r, p);
+    run_queue(&r);
+    CHECK_INT(r.status, 71);
+    check_not_queued();
+    CHECK_LOG(&r, "cannot quarantine");
+    CHECK_INT(spool_files(), 0);
+    run_deinit(&r);
+}
+
+/* qmail-qfilter: the spam lands in the Maildir, nothing on fd 1, status
+ * 99 (qmail-qfilter drops the message and reports success). */
+static void
+case_qfilter_quarantine(void)
+{
+    struct run r;
+    run_init(&r);
+    r.msg = spam, r.msglen = sizeof(spam) - 1, r.env = env1, r.envlen = sizeof(env1) - 1;
+    quarantine_args(&r, NULL);
+    run_qfilter(&r);
+    CHECK_INT(r.status, 99);
+    CHECK_INT(r.out.len, 0);
+    check_quarantined(&r);
+    run_deinit(&r);
+}
+
 /* ---- filterd qfilter cases. ---- */
 
 static void
@@ -1110,6 +1215,9 @@ static const struct {
     {"qfilter_refuse", case_qfilter_refuse},
     {"qfilter_bad", case_qfilter_bad},
     {"qfilter_large", case_qfilter_large},
+    {"quarantine_maildir", case_quarantine_maildir},
+    {"quarantine_maildir_fail", case_quarantine_maildir_fail},
+    {"qfilter_quarantine", case_qfilter_quarantine},
 };
 
 /* Make this case's folder with its qq/ and spool/ folders. */

@@ -4,7 +4,7 @@
 # no milter, in one run, so that all three see the same machine.
 #
 # Usage: bench/postfix/run.sh [-m MESSAGES] [-r RUNS] [-s SESSIONS] [-k]
-#                             [-t TRANSPORT] [-b BASELINE] FILTERD
+#                             [-t TRANSPORT] [-b BASELINE] [-n NULL] FILTERD
 #   -m  messages per run (default 2000)
 #   -r  runs per path (default 5); the figure is the median
 #   -s  concurrent SMTP sessions (default 20)
@@ -14,6 +14,10 @@
 #       into one Maildir)
 #   -b  another filterd program (an older build) to measure beside, on
 #       ports 2528 (unix) and 2529 (inet:8892)
+#   -n  a milter that does nothing (build-rel/bench/postfix/null_milter)
+#       to measure beside, on ports 2530 (unix) and 2531 (inet:8893):
+#       the floor libmilter puts under any milter (TAMIS_NULL_STEPS picks
+#       what it takes, see null_milter.c)
 #   FILTERD  the filterd program (build/filterd/filterd; a Release build
 #       for figures worth quoting)
 # Environment: KEEP=1 keeps the scratch folder.
@@ -27,7 +31,8 @@
 # would look fast otherwise; smtp-source stops on the first refusal, and
 # the run is then reported as failed). The paths take turns, run by run.
 # Each run also counts the CPU time that Postfix (all its processes) and
-# filterd used per message: on a busy machine it moves less than the rate.
+# the milters used per message, and the milters' part of it: on a busy
+# machine it moves less than the rate.
 # filterd's resident memory (VmRSS, kB) is read at rest, sampled during the
 # unix-socket runs, and its peak (VmHWM) read at the end.
 #
@@ -48,8 +53,8 @@ fi
 # shellcheck source=tests/integration/lib.sh
 . "$top/tests/integration/lib.sh"
 
-MSGS=2000 RUNS=5 SESS=20 KEEPSESS="" TRANSPORT=discard BASELINE=""
-while getopts m:r:s:kt:b: opt; do
+MSGS=2000 RUNS=5 SESS=20 KEEPSESS="" TRANSPORT=discard BASELINE="" NULLM=""
+while getopts m:r:s:kt:b:n: opt; do
 	case $opt in
 	m) MSGS=$OPTARG ;;
 	r) RUNS=$OPTARG ;;
@@ -57,13 +62,14 @@ while getopts m:r:s:kt:b: opt; do
 	k) KEEPSESS=-d ;;
 	t) TRANSPORT=$OPTARG ;;
 	b) BASELINE=$OPTARG ;;
+	n) NULLM=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
 FILTERD=${1:-}
 if [ -z "$FILTERD" ] || [ ! -x "$FILTERD" ]; then
-	echo "usage: $0 [-m MESSAGES] [-r RUNS] [-s SESSIONS] [-k] [-t discard|maildir] [-b FILTERD] FILTERD" >&2
+	echo "usage: $0 [-m MESSAGES] [-r RUNS] [-s SESSIONS] [-k] [-t discard|maildir] [-b FILTERD] [-n NULL] FILTERD" >&2
 	exit 2
 fi
 FILTERD=$(cd "$(dirname "$FILTERD")" && pwd)/$(basename "$FILTERD")
@@ -115,16 +121,24 @@ if [ -n "$BASELINE" ]; then
 	start_pair "$(cd "$(dirname "$BASELINE")" && pwd)/$(basename "$BASELINE")" base 8892
 	PATHS="$PATHS baseunix:2528 baseinet:2529"
 fi
+if [ -n "$NULLM" ]; then
+	pf_add_service "127.0.0.1:2530 inet n - n - - smtpd -o smtpd_milters=unix:$S/run/null.sock"
+	pf_add_service "127.0.0.1:2531 inet n - n - - smtpd -o smtpd_milters=inet:127.0.0.1:8893"
+	start_pair "$(cd "$(dirname "$NULLM")" && pwd)/$(basename "$NULLM")" null 8893
+	PATHS="$PATHS nullunix:2530 nullinet:2531"
+fi
 pf_start || exit 1
 rss_rest=$(fd_rss_kb filterd)
 HZ=$(getconf CLK_TCK)
 
-# cpu_ms: CPU time (user + system, ms) used so far by Postfix (every process
-# of the master's group, and the children it has reaped) and by every
-# filterd instance.
+# cpu_ms [milters]: CPU time (user + system, ms) used so far by Postfix
+# (every process of the master's group, and the children it has reaped)
+# and by every milter instance; with "milters", by the milters alone.
 cpu_ms() {
+	c_pf=$(pgrep -g "$PF_MASTER")
+	[ "${1:-}" = milters ] && c_pf=""
 	# shellcheck disable=SC2046  # one PID a word
-	for c_p in $(pgrep -g "$PF_MASTER") $(for w in $FD_PIDS; do echo "${w#*:}"; done); do
+	for c_p in $c_pf $(for w in $FD_PIDS; do echo "${w#*:}"; done); do
 		cat "/proc/$c_p/stat" 2>/dev/null
 	done | awk -v hz="$HZ" -v m="$PF_MASTER" '{
 		pid = $1; sub(/^.*\) /, "")
@@ -144,11 +158,12 @@ sample_rss() {
 	return 0
 }
 
-# run PORT COUNT: send COUNT messages to PORT; prints "MSGS/S CPU-US/MSG",
-# or FAIL.
+# run PORT COUNT: send COUNT messages to PORT; prints "MSGS/S CPU-US/MSG
+# MILTER-CPU-US/MSG", or FAIL.
 run() {
 	r_base=$(sent_count)
 	r_cpu=$(cpu_ms)
+	r_mcpu=$(cpu_ms milters)
 	r_t0=$(now_ms)
 	# shellcheck disable=SC2086  # KEEPSESS is empty or one option
 	/usr/sbin/smtp-source -s "$SESS" -m "$2" $KEEPSESS -F "$S/msg.eml" \
@@ -168,7 +183,8 @@ run() {
 		return 1
 	fi
 	r_ms=$(($(now_ms) - r_t0))
-	echo "$(($2 * 1000 / (r_ms > 0 ? r_ms : 1))) $((($(cpu_ms) - r_cpu) * 1000 / $2))"
+	echo "$(($2 * 1000 / (r_ms > 0 ? r_ms : 1))) $((($(cpu_ms) - r_cpu) * 1000 / $2))" \
+		"$((($(cpu_ms milters) - r_mcpu) * 1000 / $2))"
 }
 
 median() {
@@ -185,7 +201,8 @@ while [ $i -lt "$RUNS" ]; do
 		out=$(run "${pp#*:}" "$MSGS") || failed=1
 		# shellcheck disable=SC2086  # two words
 		set -- $out
-		eval "rate_${pp%%:*}=\"\${rate_${pp%%:*}:-} $1\" cpu_${pp%%:*}=\"\${cpu_${pp%%:*}:-} ${2:-0}\""
+		eval "rate_${pp%%:*}=\"\${rate_${pp%%:*}:-} $1\" cpu_${pp%%:*}=\"\${cpu_${pp%%:*}:-} ${2:-0}\"" \
+			"mcpu_${pp%%:*}=\"\${mcpu_${pp%%:*}:-} ${3:-0}\""
 	done
 	i=$((i + 1))
 done
@@ -194,12 +211,12 @@ rss_after=$(fd_rss_kb filterd)
 
 echo "Postfix $(postconf -d -h mail_version 2>/dev/null), $SESS sessions, $MSGS messages a run," \
 	"transport $TRANSPORT${KEEPSESS:+, sessions kept}, medians of $RUNS runs"
-printf '%-30s %8s %7s %12s   %s\n' path msgs/s ratio "CPU us/msg" "runs (msgs/s)"
+printf '%-30s %8s %7s %12s %9s   %s\n' path msgs/s ratio "CPU us/msg" "milter" "runs (msgs/s)"
 for pp in $PATHS; do
 	name=${pp%%:*}
-	eval "rates=\$rate_$name cpus=\$cpu_$name"
+	eval "rates=\$rate_$name cpus=\$cpu_$name mcpus=\$mcpu_$name"
 	# shellcheck disable=SC2086,SC2154  # the lists are words, set by eval
-	m=$(median $rates) c=$(median $cpus)
+	m=$(median $rates) c=$(median $cpus) mc=$(median $mcpus)
 	[ "$name" = none ] && base=$m
 	case $name in
 	none) label="no milter" ;;
@@ -207,9 +224,11 @@ for pp in $PATHS; do
 	inet) label="filterd, inet socket" ;;
 	baseunix) label="baseline filterd, unix" ;;
 	baseinet) label="baseline filterd, inet" ;;
+	nullunix) label="null milter, unix" ;;
+	nullinet) label="null milter, inet" ;;
 	esac
-	printf '%-30s %8s %7s %12s   %s\n' "$label" "$m" \
-		"$(awk -v a="$m" -v b="$base" 'BEGIN { printf "%.2f", a / b }')" "$c" "$rates"
+	printf '%-30s %8s %7s %12s %9s   %s\n' "$label" "$m" \
+		"$(awk -v a="$m" -v b="$base" 'BEGIN { printf "%.2f", a / b }')" "$c" "$mc" "$rates"
 done
 echo "filterd (unix) VmRSS kB: at rest $rss_rest, under load up to $RSS_MAX," \
 	"after $rss_after; VmHWM $rss_hwm"

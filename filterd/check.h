@@ -21,6 +21,7 @@
 #ifndef TAMIS_FILTERD_CHECK_H
 #define TAMIS_FILTERD_CHECK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "filterd/message.h"
@@ -55,6 +56,11 @@ struct check_ops {
                   const struct verdict *v);
     /* Optional: a few lines for `filterd lint` (what was loaded). */
     void (*summary)(const void *state, struct str *out);
+    /* Optional: whether this state does anything at its connect and
+     * envelope stages (a list or a table is configured). NULL counts as
+     * yes. The milter leaves out the protocol steps that no active check
+     * reads (pipeline_uses_connect). */
+    bool (*active)(const void *state);
 };
 
 /* The registered checks, in pipeline order; n_r gets their number. */

@@ -214,6 +214,14 @@ dnsbl_summary(const void *state, struct str *out)
         str_appendf(out, "dnsbl: %zu allowed network%s\n", s->nallow, s->nallow == 1 ? "" : "s");
 }
 
+/* Whether a DNS list is configured. */
+static bool
+dnsbl_active(const void *state)
+{
+    const struct dnsbl_state *s = state;
+    return s->r != NULL;
+}
+
 const struct check_ops check_dnsbl_ops = {
     .name = "dnsbl",
     .schema = dnsbl_schema,
@@ -222,4 +230,5 @@ const struct check_ops check_dnsbl_ops = {
     .state_free = dnsbl_free,
     .connect = dnsbl_connect,
     .summary = dnsbl_summary,
+    .active = dnsbl_active,
 };

@@ -353,6 +353,14 @@ domains_summary(const void *state, struct str *out)
     dnslist_summary(&s->list, out);
 }
 
+/* Whether a DNS list is configured. */
+static bool
+domains_active(const void *state)
+{
+    const struct domains_state *s = state;
+    return s->r != NULL;
+}
+
 const struct check_ops check_rhsbl_ops = {
     .name = "rhsbl",
     .schema = rhsbl_schema,
@@ -361,6 +369,7 @@ const struct check_ops check_rhsbl_ops = {
     .state_free = domains_free,
     .envelope = rhsbl_envelope,
     .summary = domains_summary,
+    .active = domains_active,
 };
 
 const struct check_ops check_uribl_ops = {

@@ -352,6 +352,14 @@ tables_envelope(const void *state, const struct scan_env *env, struct verdict *v
             (void)address_step(st, TABLE_RCPT, env->rcpts[i], v);
 }
 
+/* Whether a table is configured. */
+static bool
+tables_active(const void *state)
+{
+    const struct tables_state *st = state;
+    return st->access || st->bmf || st->bmf_re || st->brt || st->brt_re;
+}
+
 const struct check_ops check_tables_ops = {
     .name = "tables",
     .schema = tables_schema,
@@ -361,4 +369,5 @@ const struct check_ops check_tables_ops = {
     .connect = tables_connect,
     .envelope = tables_envelope,
     .summary = tables_summary,
+    .active = tables_active,
 };

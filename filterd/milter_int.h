@@ -44,6 +44,11 @@
 #define MILTER_STEPS                                                                     \
     (SMFIP_NODATA | SMFIP_NOUNKNOWN | SMFIP_NOEOH | SMFIP_NR_CONN | SMFIP_NR_HELO |      \
      SMFIP_NR_HDR | SMFIP_NR_BODY | SMFIP_HDR_LEADSPC)
+/* When no connection check is active (pipeline_uses_connect), the connect
+ * event is left out (on TCP too: a step left out costs no write), and the
+ * client's address and name come as macros with HELO and MAIL instead, if
+ * the MTA lets filterd choose its macros. */
+#define MILTER_CLIENT_MACROS "{client_addr} {client_name}"
 
 /* One loaded configuration; freed when replaced and no longer used. */
 struct generation {
@@ -88,6 +93,7 @@ struct conn {
     struct arena *arena; /* the connection verdict */
     struct verdict cv;
     bool connect_done;
+    bool client_macros; /* the connect event is left out: client from macros */
     /* The message in progress (between MAIL and its end). */
     bool in_message;
     struct arena *marena;

@@ -111,6 +111,16 @@ pipeline_actions(const struct pipeline *p)
     return p->actions;
 }
 
+bool
+pipeline_uses_connect(const struct pipeline *p)
+{
+    for (size_t i = 0; i < p->nchecks; i++)
+        if (p->checks[i]->connect &&
+            (p->checks[i]->active == NULL || p->checks[i]->active(p->states[i])))
+            return true;
+    return false;
+}
+
 void
 pipeline_connect(const struct pipeline *p, const struct scan_env *env, struct verdict *v)
 {

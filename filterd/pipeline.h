@@ -13,6 +13,7 @@
 #ifndef TAMIS_FILTERD_PIPELINE_H
 #define TAMIS_FILTERD_PIPELINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "filterd/message.h"
@@ -49,6 +50,11 @@ void pipeline_summary(const struct pipeline *p, struct str *out);
 /* The action settings (filterd/actions.h). */
 const struct actions_config *pipeline_actions(const struct pipeline *p);
 
+/* Whether a check of the connection stage is active (check_ops.active):
+ * when none is, the front end need not follow the connection itself (the
+ * milter takes the client's address and name from the MTA's macros
+ * later). */
+bool pipeline_uses_connect(const struct pipeline *p);
 /* Connection stage: checks on the client address and name, and HELO. */
 void pipeline_connect(const struct pipeline *p, const struct scan_env *env,
                       struct verdict *v);

@@ -161,6 +161,11 @@ tap_result $r "ham: X-Spam-Status: No, score=... required=5.0 tests=..."
 tap_is "ham: no X-Spam-Flag" "$(md_header "$f" X-Spam-Flag)" ""
 tap_is "ham: subject unchanged" "$(md_header "$f" Subject)" "Lunch on Friday"
 tap_ok "ham: body intact" grep -q '^Shall we meet at noon' "$f"
+# No connection check is configured: filterd leaves out the connect event
+# and has Postfix send the client's address as macros instead.
+tap_ok "ham: filterd's log line names the client (from Postfix's macros) and HELO" \
+	grep -Eq "[0-9A-F]{6,}: client=unknown\[127\.0\.0\.1\] helo=client\.$PF_DOMAIN .*action=accept" \
+	"$(fd_log filterd)"
 
 # ---- GTUBE: refused at the end of DATA ---------------------------------------
 

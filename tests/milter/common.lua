@@ -29,10 +29,23 @@ function T.connect(tries)
   return c
 end
 
+-- The client: the connect event, or, when filterd left it out
+-- (SMFIP_NOCONNECT: no connection check is configured), the macros it
+-- asked for instead, sent with HELO. Returns whether the connect event
+-- was sent.
+function T.client(c, name, addr)
+  if mt.test_option(c, SMFIP_NOCONNECT) then
+    mt.macro(c, SMFIC_HELO, "{client_addr}", addr, "{client_name}", name)
+    return false
+  end
+  T.step("conninfo", mt.conninfo(c, name, addr))
+  return true
+end
+
 -- Connection, HELO (no reply: filterd negotiates SMFIP_NR_HELO).
 function T.hello(c)
   T.check(mt.test_option(c, SMFIP_NR_HELO), "no reply to HELO is negotiated")
-  T.step("conninfo", mt.conninfo(c, "client.test", "127.0.0.1"))
+  T.client(c, "client.test", "127.0.0.1")
   T.step("helo", mt.helo(c, "client.test"))
   T.check(mt.getreply(c) == SMFIR_CONTINUE, "HELO: expected CONTINUE")
 end

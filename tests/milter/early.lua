@@ -18,6 +18,7 @@ end
 T.main(function()
   -- A refused client: HELO and MAIL continue, each RCPT is refused.
   local c = T.connect()
+  T.check(not mt.test_option(c, SMFIP_NOCONNECT), "an access table: the connect event is taken")
   T.step("conninfo", mt.conninfo(c, "bad.test", "192.0.2.9"))
   T.step("helo", mt.helo(c, "bad.test"))
   T.check(mt.getreply(c) == SMFIR_CONTINUE, "HELO of a refused client: expected CONTINUE")

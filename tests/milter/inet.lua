@@ -28,8 +28,9 @@ T.main(function()
     T.check(not mt.test_option(c, o), "no step left out or unanswered on TCP: " .. o)
   end
   T.ok("on TCP every step is sent and answered")
-  T.step("conninfo", mt.conninfo(c, "client.test", "127.0.0.1"))
-  T.check(mt.getreply(c) == SMFIR_CONTINUE, "connect: expected CONTINUE")
+  if T.client(c, "client.test", "127.0.0.1") then
+    T.check(mt.getreply(c) == SMFIR_CONTINUE, "connect: expected CONTINUE")
+  end
   T.step("helo", mt.helo(c, "client.test"))
   T.check(mt.getreply(c) == SMFIR_CONTINUE, "HELO: expected CONTINUE")
   message(c, "INETQID1", "Hello Alice,\r\nsee you tomorrow.\r\n")

@@ -11,7 +11,7 @@ import struct
 import sys
 
 SMFIP_NR_CONN, SMFIP_NR_HELO, SMFIP_NR_HDR, SMFIP_NR_BODY = 0x1000, 0x2000, 0x80, 0x80000
-SMFIP_NOEOH, SMFIP_HDR_LEADSPC = 0x40, 0x100000
+SMFIP_NOEOH, SMFIP_HDR_LEADSPC, SMFIP_NOCONNECT = 0x40, 0x100000, 0x1
 
 
 class Milter:
@@ -103,8 +103,11 @@ BASE = [("From", "sender@test.example"), ("To", "alice@test.example"),
 
 def session(path, qid, headers):
     m = Milter(path)
-    m.step(b"C", b"client.test\0" + b"4" + struct.pack(">H", 25) + b"127.0.0.1\0",
-           SMFIP_NR_CONN)
+    if m.proto & SMFIP_NOCONNECT:  # the client comes as macros with HELO
+        m.send(b"D", b"H{client_addr}\0127.0.0.1\0{client_name}\0client.test\0")
+    else:
+        m.step(b"C", b"client.test\0" + b"4" + struct.pack(">H", 25) + b"127.0.0.1\0",
+               SMFIP_NR_CONN)
     r = m.step(b"H", b"client.test\0", SMFIP_NR_HELO)
     assert r is None or r[0] == b"c", r
     replies = m.message(qid, headers, "Body.\r\n")

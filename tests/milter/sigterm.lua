@@ -14,7 +14,7 @@ T.main(function()
 
   -- HELO gets no reply (SMFIP_NR_HELO): the tempfail comes at MAIL.
   local late = T.connect(1)
-  T.step("conninfo", mt.conninfo(late, "late.test", "127.0.0.1"))
+  T.client(late, "late.test", "127.0.0.1")
   T.step("helo", mt.helo(late, "late.test"))
   T.step("mailfrom", mt.mailfrom(late, "<sender@test.example>"))
   T.check(mt.getreply(late) == SMFIR_REPLYCODE, "MAIL: expected a 451 reply")

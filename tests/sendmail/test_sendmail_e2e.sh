@@ -203,6 +203,8 @@ tap_result $r "GTUBE: 550 5.7.1 Message rejected as spam"
 sleep 0.5
 tap_is "GTUBE: nothing relayed" "$(find "$S/sink" -type f | wc -l | tr -d ' ')" 2
 tap_ok "filterd logs the reject" grep -q 'action=reject .*GTUBE' "$(fd_log filterd)"
+tap_ok "filterd's log line names the client's address (from Sendmail's macros)" \
+	grep -q 'client=[^ ]*\[127\.0\.0\.1\] .*action=reject .*GTUBE' "$(fd_log filterd)"
 
 # ---- filterd down: Sendmail tempfails (F=T) -------------------------------
 

@@ -104,7 +104,7 @@ BASE = [("From", "sender@test.example"), ("To", "alice@test.example"),
 def session(path, qid, headers):
     m = Milter(path)
     if m.proto & SMFIP_NOCONNECT:  # the client comes as macros with HELO
-        m.send(b"D", b"H{client_addr}\0127.0.0.1\0{client_name}\0client.test\0")
+        m.send(b"D", b"H{client_addr}\x00127.0.0.1\x00{client_name}\x00client.test\x00")
     else:
         m.step(b"C", b"client.test\0" + b"4" + struct.pack(">H", 25) + b"127.0.0.1\0",
                SMFIP_NR_CONN)

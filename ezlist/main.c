@@ -2,7 +2,8 @@
  * ezlist: the tamis mailing-list manager.
  *
  * Synopsis:
- *   ezlist make [-o OWNER] [-p POLICY] [-s PREFIX] [-d DESC] [-m SENDMAIL] DIR LIST@DOMAIN
+ *   ezlist make [-o OWNER] [-p POLICY] [-s PREFIX] [-d DESC] [-m SENDMAIL]
+ *               DIR LIST@DOMAIN
  *   ezlist sub DIR [ADDRESS...]     (no address: one a line on standard input)
  *   ezlist unsub DIR [ADDRESS...]
  *   ezlist list DIR

@@ -81,8 +81,11 @@ chown postfix "$S/sink"
 : >"$S/statistics"
 L=$S/news
 
-# The mailer runs ezlist as root here only because the test's Sendmail
-# queue belongs to root; a real installation gives U= the list's owner.
+# Sendmail stops listening when the load average passes RefuseLA and only
+# queues past QueueLA (a dozen or so): a loaded test machine passes both
+# (a CI run failed so), so they are set out of reach. The mailer runs ezlist as root here only
+# because the test's Sendmail queue belongs to root; a real installation
+# gives U= the list's owner.
 cat >"$S/test.mc" <<EOF
 include(\`$R/usr/share/sendmail/cf/m4/cf.m4')dnl
 OSTYPE(\`linux')dnl
@@ -92,6 +95,9 @@ define(\`confSERVICE_SWITCH_FILE', \`$S/service.switch')dnl
 define(\`confBIND_OPTS', \`-DNSRCH -DEFNAMES')dnl
 define(\`confTO_IDENT', \`0')dnl
 define(\`confDELIVERY_MODE', \`interactive')dnl
+define(\`confQUEUE_LA', \`999')dnl
+define(\`confREFUSE_LA', \`999')dnl
+define(\`confDELAY_LA', \`0')dnl
 define(\`QUEUE_DIR', \`$S/mqueue')dnl
 define(\`confPID_FILE', \`$S/sendmail.pid')dnl
 define(\`STATUS_FILE', \`$S/statistics')dnl
@@ -125,12 +131,20 @@ printf 'each\n' >"$L/verp"
 SINK_PID=$!
 "$SENDMAIL" -C "$S/test.cf" -bD -X "$S/trace.log" >"$S/sendmail.out" 2>&1 &
 SM_PID=$!
-wait_until 20 port_listening "$SINK_PORT" && wait_until 20 port_listening "$SM_PORT"
-tap_result $? "sendmail listens on 127.0.0.1:$SM_PORT, smtp-sink on $SINK_PORT" ||
-	{ tap_diag "$(cat "$S/sendmail.out")"; tap_done; exit 1; }
+# Sendmail starts slowly on a loaded machine: give it a minute.
+wait_until 60 port_listening "$SINK_PORT" && wait_until 60 port_listening "$SM_PORT"
+st=$?
+tap_result $st "sendmail listens on 127.0.0.1:$SM_PORT, smtp-sink on $SINK_PORT"
+if [ "$st" != 0 ]; then
+	tap_diag "$(cat "$S/sendmail.out")"
+	tap_done
+	exit 1
+fi
 
-# send FROM TO SUBJECT [BODY]: swaks to Sendmail; returns its status.
+# send FROM TO SUBJECT [BODY]: swaks to Sendmail; returns its status (1
+# without a recipient: swaks would ask for one).
 send() {
+	[ -n "$2" ] || return 1
 	swaks --server "127.0.0.1:$SM_PORT" --helo client.test.example --from "$1" --to "$2" \
 		--header "Subject: $3" --body "${4:-hello}" --timeout 60 </dev/null >"$S/swaks.out" 2>&1
 }
@@ -159,7 +173,8 @@ tap_is "its envelope sender is the list's return address" \
 	"$(header "$f" X-Mail-Args | sed 's/ .*//')" "<news-return@$D>"
 confirm=$(header "$f" Reply-To | sed 's/^<\(.*\)>$/\1/')
 case "$confirm" in news-confirm-s.*-ann=test.example@$D) r=0 ;; *) r=1 ;; esac
-tap_result $r "Reply-To is a confirmation address" || tap_diag "got: '$confirm'"
+tap_result $r "Reply-To is a confirmation address"
+[ $r = 0 ] || tap_diag "got: '$confirm'"
 tap_ok "not subscribed before confirming" not_subscribed ann@test.example
 tap_ok "the reply to the confirmation address is accepted" send ann@test.example "$confirm" "Re: confirm"
 tap_ok "the welcome reaches ann" wait_until 30 has_mail ann@test.example "Subject: Welcome"

@@ -1,15 +1,15 @@
 #!/bin/sh
 # test_sendmail_ezlist.sh: ezlist behind a real Sendmail, end to end.
 #
-# Usage (through run-sendmail.sh, which fetches the .debs and makes the
-# namespaces):
+# Usage (through tests/sendmail/run.sh, which fetches the .debs and makes
+# the namespaces):
 #   run-in-netns.sh unshare -m -u sh test_sendmail_ezlist.sh EZLIST CACHE
 # Environment: KEEP=1 keeps the scratch folder; KEEP_ON_FAIL=1 keeps it
 # when a check failed.
 #
 # Debian's sendmail .debs are unpacked into a scratch folder and m4 makes a
-# sendmail.cf (as tests/sendmail/test_sendmail_e2e.sh does) with the wiring
-# of docs/ezlist.md: a mailer of its own, `ezlist`, whose argv is
+# sendmail.cf (tests/sendmail/lib.sh, the harness of the filterd test too)
+# with the wiring of docs/ezlist.md: a mailer of its own, `ezlist`, whose argv is
 # `ezlist receive DIR $f $u@$h`, and one rule (LOCAL_RULE_0) that routes
 # every address of the list's domain, lists.test.example, to it. Sendmail
 # listens on 127.0.0.1:2527 and relays everything else to smtp-sink on
@@ -31,85 +31,19 @@ it_program EZ "${1:-}" "EZLIST CACHE"
 CACHE=${2:-}
 [ -d "$CACHE" ] || { echo "usage: $0 EZLIST CACHE" >&2; exit 2; }
 
-it_skip_unless_ready
-for cmd in m4 dpkg-deb mount hostname; do
-	if ! command -v "$cmd" >/dev/null 2>&1; then
-		echo "1..0 # SKIP $cmd is not installed (scripts/setup-deps.sh test)"
-		exit 77
-	fi
-done
-it_require_netns
-
-SM_PORT=2527
-SINK_PORT=2526
+# shellcheck source=tests/sendmail/lib.sh
+. "$here/../sendmail/lib.sh"
+sm_skip_unless_ready
+sm_init ezlist-sendmail "$CACHE" || { tap_done; exit 1; }
 D=lists.test.example
-S=$(mktemp -d "${TMPDIR:-/tmp}/ezlist-sendmail.XXXXXX") || exit 1
-PF_DIR=$S
-it_trap
-SM_PID=""
-SINK_PID=""
-sm_cleanup() {
-	for p in $SM_PID $SINK_PID; do
-		kill -TERM "$p" 2>/dev/null
-		wait_until 10 pid_gone "$p" || kill -KILL "$p" 2>/dev/null
-	done
-	it_cleanup
-}
-trap 'sm_cleanup' EXIT
-
-printf '127.0.0.1\tsmtest.test.example smtest localhost\n' >"$S/hosts"
-printf 'hosts: files\n' >"$S/nsswitch.conf"
-printf 'hosts files\naliases files\n' >"$S/service.switch"
-mount --bind "$S/hosts" /etc/hosts && mount --bind "$S/nsswitch.conf" /etc/nsswitch.conf &&
-	hostname smtest.test.example
-tap_result $? "own /etc/hosts and host name in this mount and UTS namespace"
-
-R=$S/root
-mkdir -p "$R"
-for d in "$CACHE"/sendmail-bin_*.deb "$CACHE"/sendmail-cf_*.deb "$CACHE"/sendmail-base_*.deb; do
-	dpkg-deb -x "$d" "$R" || break
-done
-SENDMAIL=$R/usr/libexec/sendmail/sendmail
-tap_ok "the .debs unpack and hold the sendmail binary" test -x "$SENDMAIL" ||
-	{ tap_done; exit 1; }
-
-mkdir -p "$S/mqueue" "$S/sink"
-chmod 0700 "$S/mqueue"
-chmod 0755 "$S"
-chown postfix "$S/sink"
-: >"$S/aliases"
-: >"$S/statistics"
 L=$S/news
 
-# Sendmail stops listening when the load average passes RefuseLA and only
-# queues past QueueLA (a dozen or so): a loaded test machine passes both
-# (a CI run failed so), so they are set out of reach. The mailer runs ezlist as root here only
-# because the test's Sendmail queue belongs to root; a real installation
-# gives U= the list's owner.
-cat >"$S/test.mc" <<EOF
-include(\`$R/usr/share/sendmail/cf/m4/cf.m4')dnl
-OSTYPE(\`linux')dnl
-define(\`confDOMAIN_NAME', \`smtest.test.example')dnl
-define(\`confDONT_PROBE_INTERFACES', \`True')dnl
-define(\`confSERVICE_SWITCH_FILE', \`$S/service.switch')dnl
-define(\`confBIND_OPTS', \`-DNSRCH -DEFNAMES')dnl
-define(\`confTO_IDENT', \`0')dnl
+# The mailer runs ezlist as root here only because the test's Sendmail
+# queue belongs to root; a real installation gives U= the list's owner.
+{
+	sm_mc_common
+	cat <<EOF
 define(\`confDELIVERY_MODE', \`interactive')dnl
-define(\`confQUEUE_LA', \`999')dnl
-define(\`confREFUSE_LA', \`999')dnl
-define(\`confDELAY_LA', \`0')dnl
-define(\`QUEUE_DIR', \`$S/mqueue')dnl
-define(\`confPID_FILE', \`$S/sendmail.pid')dnl
-define(\`STATUS_FILE', \`$S/statistics')dnl
-define(\`ALIAS_FILE', \`$S/aliases')dnl
-define(\`confDONT_BLAME_SENDMAIL', \`TrustStickyBit')dnl
-define(\`SMART_HOST', \`relay:[127.0.0.1]')dnl
-define(\`RELAY_MAILER_ARGS', \`TCP \$h $SINK_PORT')dnl
-FEATURE(\`nocanonify')dnl
-FEATURE(\`accept_unresolvable_domains')dnl
-FEATURE(\`accept_unqualified_senders')dnl
-FEATURE(\`no_default_msa')dnl
-DAEMON_OPTIONS(\`Port=$SM_PORT, Addr=127.0.0.1, Name=MTA')dnl
 MAILER(\`local')dnl
 MAILER(\`smtp')dnl
 MAILER_DEFINITIONS
@@ -118,28 +52,13 @@ Mezlist, P=$EZ, F=lsDFMqu, S=EnvFromL, R=EnvToL, U=root:root,
 LOCAL_RULE_0
 R\$+ < @ lists . test . example \$* >	\$#ezlist \$@ $D \$: \$1
 EOF
-tap_ok "m4 makes sendmail.cf with the ezlist mailer" \
-	sh -c "m4 '$S/test.mc' >'$S/test.cf' 2>'$S/m4.err'" ||
-	{ tap_diag "$(cat "$S/m4.err")"; tap_done; exit 1; }
+} >"$S/test.mc"
+sm_make_cf "with the ezlist mailer" || { tap_done; exit 1; }
 
 "$EZ" make -o owner@test.example "$L" "news@$D" >/dev/null
 printf '%s\n-C\n%s\n' "$SENDMAIL" "$S/test.cf" >"$L/sendmail"
 printf 'each\n' >"$L/verp"
-
-/usr/sbin/smtp-sink -u postfix -d "$S/sink/%H%M%S." "127.0.0.1:$SINK_PORT" 16 \
-	>"$S/sink.log" 2>&1 &
-SINK_PID=$!
-"$SENDMAIL" -C "$S/test.cf" -bD -X "$S/trace.log" >"$S/sendmail.out" 2>&1 &
-SM_PID=$!
-# Sendmail starts slowly on a loaded machine: give it a minute.
-wait_until 60 port_listening "$SINK_PORT" && wait_until 60 port_listening "$SM_PORT"
-st=$?
-tap_result $st "sendmail listens on 127.0.0.1:$SM_PORT, smtp-sink on $SINK_PORT"
-if [ "$st" != 0 ]; then
-	tap_diag "$(cat "$S/sendmail.out")"
-	tap_done
-	exit 1
-fi
+sm_start || { tap_done; exit 1; }
 
 # send FROM TO SUBJECT [BODY]: swaks to Sendmail; returns its status (1
 # without a recipient: swaks would ask for one).

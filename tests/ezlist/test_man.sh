@@ -29,8 +29,8 @@ for c in $cmds; do
 		continue
 	fi
 	ok "$c: $p exists"
-	check "$c: .TH names EZLIST-$(echo "$c" | tr a-z A-Z) in section 1" \
-		grep -qx ".TH EZLIST\\\\-$(echo "$c" | tr a-z A-Z) 1 .*" "$p"
+	check "$c: .TH names EZLIST-$(echo "$c" | tr '[:lower:]' '[:upper:]') in section 1" \
+		grep -qx ".TH EZLIST\\\\-$(echo "$c" | tr '[:lower:]' '[:upper:]') 1 .*" "$p"
 	check "$c: NAME says ezlist-$c" grep -q "^ezlist\\\\-$c \\\\- " "$p"
 	check "$c: SYNOPSIS shows ezlist $c" grep -qx ".B ezlist $c" "$p"
 	check "$c: ezlist(1) refers to it" grep -q "ezlist\\\\-$c (1)" "$MAN/ezlist.1"

@@ -45,6 +45,7 @@ sm_skip_unless_ready() {
 # non-zero (after a TAP line) when Sendmail cannot be had.
 sm_init() {
 	S=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX") || exit 1
+	# shellcheck disable=SC2034 # it_cleanup (tests/integration/lib.sh) removes it
 	PF_DIR=$S
 	it_trap
 	trap 'sm_cleanup' EXIT

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define BUCKET_FILE_MAX ((size_t)64 << 20)
@@ -166,9 +167,18 @@ static uint32_t
 record_sum(const char *p, size_t n)
 {
     uint64_t h = 14695981039346656037u;
-    for (size_t i = 0; i < n; i += 8) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) { /* whole words: one load each */
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        w = __builtin_bswap64(w);
+#endif
+        h = (h ^ w) * 1099511628211u;
+    }
+    if (i < n) {
         uint64_t w = 0;
-        for (size_t k = 0; k < 8 && i + k < n; k++)
+        for (size_t k = 0; i + k < n; k++)
             w |= (uint64_t)(unsigned char)p[i + k] << (8 * k);
         h = (h ^ w) * 1099511628211u;
     }
@@ -200,16 +210,13 @@ record_ok(char *p, char *nl, bool *add_r)
     if (n < 2 + 9 || n > 1 + SUBDB_ADDRESS_MAX + 9 || (p[0] != '+' && p[0] != '-') ||
         nl[-9] != ' ')
         return false;
-    uint32_t want = 0;
-    for (char *h = nl - 8; h < nl; h++) {
-        unsigned d = *h >= '0' && *h <= '9'   ? (unsigned)(*h - '0')
-                     : *h >= 'a' && *h <= 'f' ? (unsigned)(*h - 'a' + 10)
-                                              : 16;
-        if (d == 16)
+    /* The sum as it must be written (8 lowercase hex digits), compared
+     * as text: a full journal (4,000 records) is read at every change. */
+    uint32_t sum = record_sum(p, n - 9);
+    for (int k = 0; k < 8; k++)
+        if (nl[k - 8] != "0123456789abcdef"[(sum >> (28 - 4 * k)) & 15])
             return false;
-        want = want << 4 | d;
-    }
-    if (record_sum(p, n - 9) != want || memchr(p + 1, '\0', n - 10) != NULL)
+    if (memchr(p + 1, '\0', n - 10) != NULL)
         return false;
     nl[-9] = '\0';
     *add_r = p[0] == '+';
@@ -338,6 +345,29 @@ journal_clean_tail(struct journal *j, const char *path, struct str *err)
     return rc;
 }
 
+/* Read the whole journal into text: one read of its size straight into
+ * the buffer (a change reads the journal every time), then whatever may
+ * follow. Returns 0, or -1 with errno (EFBIG past the maximum). */
+static int
+journal_read(int fd, struct str *text)
+{
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return -1;
+    size_t size = (size_t)st.st_size, got = 0;
+    if (size > 0) {
+        if (str_reserve(text, size) < 0) {
+            errno = EFBIG;
+            return -1;
+        }
+        if (fdio_read_full(fd, text->buf + text->len, size, &got) < 0)
+            return -1;
+        text->len += got;
+        text->buf[text->len] = '\0';
+    }
+    return got < size ? 0 : fdio_read_to_str(fd, text);
+}
+
 /* Open and read the journal. A writer (under the lock) creates it if
  * missing and zeroes a torn last record; a reader takes it as it is (a
  * missing journal is empty; a record being written is a torn one).
@@ -357,7 +387,7 @@ journal_open(const char *dir, bool writer, struct journal *j, struct str *err)
         j->fd = open(str_cstr(&path), flags);
     if (j->fd < 0 && !writer && errno == ENOENT)
         rc = 0;
-    else if (j->fd < 0 || fdio_read_to_str(j->fd, &j->text) < 0)
+    else if (j->fd < 0 || journal_read(j->fd, &j->text) < 0)
         str_appendf(err, "read %s: %s", str_cstr(&path), strerror(errno));
     else if (journal_parse(j, str_cstr(&path), err) == 0)
         rc = 0;

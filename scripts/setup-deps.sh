@@ -53,9 +53,11 @@ pkgs_rules_test="spamassassin spamc spamd"
 # these are what the unpacked binary and its cf macros need.
 pkgs_sendmail="m4 libwrap0 liblockfile1"
 pkgs_ezlist_bench="mlmmj bc"
+# ezlist_man renders the ezlist manual pages with groff.
+pkgs_ezlist_test="groff-base"
 # Every library the build links, and every server or sample the tests use.
 pkgs_libs="$pkgs_dns $pkgs_virus $pkgs_bayes"
-pkgs_test_parts="$pkgs_dns_test $pkgs_virus_test $pkgs_rules_test $pkgs_sendmail $pkgs_bayes_test"
+pkgs_test_parts="$pkgs_dns_test $pkgs_virus_test $pkgs_rules_test $pkgs_sendmail $pkgs_bayes_test $pkgs_ezlist_test"
 pkgs_bench_peers="$pkgs_bayes_bench $pkgs_virus_bench $pkgs_ezlist_bench"
 pkgs_mta="postfix swaks iproute2"
 pkgs_test="libgmime-3.0-dev python3 time miltertest"

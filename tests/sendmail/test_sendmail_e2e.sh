@@ -38,86 +38,22 @@ if [ -z "$FILTERD" ] || [ ! -x "$FILTERD" ] || [ ! -d "$CACHE" ]; then
 fi
 FILTERD=$(cd "$(dirname "$FILTERD")" && pwd)/$(basename "$FILTERD")
 
-it_skip_unless_ready
-for cmd in m4 dpkg-deb mount hostname; do
-	if ! command -v "$cmd" >/dev/null 2>&1; then
-		echo "1..0 # SKIP $cmd is not installed (scripts/setup-deps.sh test)"
-		exit 77
-	fi
-done
-it_require_netns
+# shellcheck source=tests/sendmail/lib.sh
+. "$here/lib.sh"
+sm_skip_unless_ready
+sm_init tamis-sendmail "$CACHE" || { tap_done; exit 1; }
+mkdir -p "$S/run"
+chown postfix "$S/run"
 
-SM_PORT=2527
-SINK_PORT=2526
-S=$(mktemp -d "${TMPDIR:-/tmp}/tamis-sendmail.XXXXXX") || exit 1
-PF_DIR=$S
-it_trap
-SM_PID=""
-SINK_PID=""
-# Stop sendmail and smtp-sink (by PID) before lib.sh's cleanup.
-sm_cleanup() {
-	for p in $SM_PID $SINK_PID; do
-		kill -TERM "$p" 2>/dev/null
-		wait_until 10 pid_gone "$p" || kill -KILL "$p" 2>/dev/null
-	done
-	it_cleanup
-}
-trap 'sm_cleanup' EXIT
-
-# ---- the machine as Sendmail sees it ------------------------------------
-
-printf '127.0.0.1\tsmtest.test.example smtest localhost\n' >"$S/hosts"
-printf 'hosts: files\n' >"$S/nsswitch.conf"
-printf 'hosts files\naliases files\n' >"$S/service.switch"
-mount --bind "$S/hosts" /etc/hosts && mount --bind "$S/nsswitch.conf" /etc/nsswitch.conf &&
-	hostname smtest.test.example
-tap_result $? "own /etc/hosts and host name in this mount and UTS namespace"
-
-# ---- Sendmail from the .debs ---------------------------------------------
-
-R=$S/root
-mkdir -p "$R"
-for d in "$CACHE"/sendmail-bin_*.deb "$CACHE"/sendmail-cf_*.deb "$CACHE"/sendmail-base_*.deb; do
-	dpkg-deb -x "$d" "$R" || break
-done
-SENDMAIL=$R/usr/libexec/sendmail/sendmail
-tap_ok "the .debs unpack and hold the sendmail binary" test -x "$SENDMAIL" ||
-	{ tap_done; exit 1; }
-
-mkdir -p "$S/mqueue" "$S/sink" "$S/run"
-chmod 0700 "$S/mqueue"
-chmod 0755 "$S"
-chown postfix "$S/sink" "$S/run"
-: >"$S/aliases"
-: >"$S/statistics"
-
-cat >"$S/test.mc" <<EOF
-include(\`$R/usr/share/sendmail/cf/m4/cf.m4')dnl
-OSTYPE(\`linux')dnl
-define(\`confDOMAIN_NAME', \`smtest.test.example')dnl
-define(\`confDONT_PROBE_INTERFACES', \`True')dnl
-define(\`confSERVICE_SWITCH_FILE', \`$S/service.switch')dnl
-define(\`confBIND_OPTS', \`-DNSRCH -DEFNAMES')dnl
-define(\`confTO_IDENT', \`0')dnl
-define(\`QUEUE_DIR', \`$S/mqueue')dnl
-define(\`confPID_FILE', \`$S/sendmail.pid')dnl
-define(\`STATUS_FILE', \`$S/statistics')dnl
-define(\`ALIAS_FILE', \`$S/aliases')dnl
-define(\`confDONT_BLAME_SENDMAIL', \`TrustStickyBit')dnl
-define(\`SMART_HOST', \`relay:[127.0.0.1]')dnl
-define(\`RELAY_MAILER_ARGS', \`TCP \$h $SINK_PORT')dnl
-FEATURE(\`nocanonify')dnl
-FEATURE(\`accept_unresolvable_domains')dnl
-FEATURE(\`accept_unqualified_senders')dnl
-FEATURE(\`no_default_msa')dnl
-DAEMON_OPTIONS(\`Port=$SM_PORT, Addr=127.0.0.1, Name=MTA')dnl
+{
+	sm_mc_common
+	cat <<EOF
 INPUT_MAIL_FILTER(\`filterd', \`S=unix:$S/run/filterd.sock, F=T, T=C:10s;S:30s;R:30s;E:1m')dnl
 MAILER(\`local')dnl
 MAILER(\`smtp')dnl
 EOF
-tap_ok "m4 makes sendmail.cf from Debian's cf macros" \
-	sh -c "m4 '$S/test.mc' >'$S/test.cf' 2>'$S/m4.err'" ||
-	{ tap_diag "$(cat "$S/m4.err")"; tap_done; exit 1; }
+} >"$S/test.mc"
+sm_make_cf "from Debian's cf macros" || { tap_done; exit 1; }
 
 # ---- filterd: tags from 5, rejects from 15 ---------------------------------
 
@@ -128,14 +64,7 @@ rewrite_subject_score = 5
 EOF
 tap_ok "filterd starts" fd_start filterd || { tap_done; exit 1; }
 
-/usr/sbin/smtp-sink -u postfix -d "$S/sink/%H%M%S." "127.0.0.1:$SINK_PORT" 16 \
-	>"$S/sink.log" 2>&1 &
-SINK_PID=$!
-"$SENDMAIL" -C "$S/test.cf" -bD -X "$S/trace.log" >"$S/sendmail.out" 2>&1 &
-SM_PID=$!
-wait_until 20 port_listening "$SINK_PORT" && wait_until 20 port_listening "$SM_PORT"
-tap_result $? "sendmail listens on 127.0.0.1:$SM_PORT, smtp-sink on $SINK_PORT" ||
-	{ tap_diag "$(cat "$S/sendmail.out")"; tap_done; exit 1; }
+sm_start || { tap_done; exit 1; }
 
 # ---- three messages ----------------------------------------------------------
 

@@ -78,6 +78,29 @@ cmp_entry(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* LSD radix sort of n entries by hash, 16 bits a pass, via tmp: linear
+ * (a batch of learning holds up to millions of tokens). */
+static void
+radix_sort(struct delta_entry *v, struct delta_entry *tmp, size_t n)
+{
+    size_t *count = xcalloc((size_t)1 << 16, sizeof(*count));
+    for (int shift = 0; shift < 64; shift += 16) {
+        memset(count, 0, ((size_t)1 << 16) * sizeof(*count));
+        for (size_t i = 0; i < n; i++)
+            count[(v[i].hash >> shift) & 0xffff]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < ((size_t)1 << 16); d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            tmp[count[(v[i].hash >> shift) & 0xffff]++] = v[i];
+        memcpy(v, tmp, n * sizeof(*v));
+    }
+    free(count);
+}
+
 struct delta_entry *
 delta_sorted(const struct delta *d)
 {
@@ -86,6 +109,12 @@ delta_sorted(const struct delta *d)
     for (size_t i = 0; i < d->cap; i++)
         if (d->v[i].used)
             out[k++] = d->v[i];
-    qsort(out, k, sizeof(*out), cmp_entry);
+    if (k < ((size_t)1 << 16)) { /* one message (autolearn): the counts would dominate */
+        qsort(out, k, sizeof(*out), cmp_entry);
+        return out;
+    }
+    struct delta_entry *tmp = xcalloc(k, sizeof(*tmp));
+    radix_sort(out, tmp, k);
+    free(tmp);
     return out;
 }

@@ -391,12 +391,19 @@ take_word(struct word_sink *ws, struct slice w)
         ws->prev = SLICE_NULL;
         return;
     }
-    uint64_t state = fnv_feed(ws->base, w.ptr, w.len, low), h = mix64(state);
-    uint32_t at = tokens_put(ws->t, (struct bayes_token){h, ws->prefix, ws->name, w, SLICE_NULL,
-                                                         low, BAYES_NO_DEP, BAYES_NO_DEP},
+    bool pair = ws->pairs && ws->prev.len;
+    uint64_t state = ws->base, pstate = (ws->prev_state ^ ' ') * FNV_PRIME;
+    for (size_t i = 0; i < w.len; i++) { /* the word, and the pair's second word */
+        unsigned char c = low ? lower((unsigned char)w.ptr[i]) : (unsigned char)w.ptr[i];
+        state = (state ^ c) * FNV_PRIME;
+        pstate = (pstate ^ c) * FNV_PRIME;
+    }
+    uint32_t at = tokens_put(ws->t, (struct bayes_token){mix64(state), ws->prefix, ws->name, w,
+                                                         SLICE_NULL, low, BAYES_NO_DEP,
+                                                         BAYES_NO_DEP},
                              &added);
-    if (ws->pairs && ws->prev.len && at != BAYES_NO_DEP) {
-        uint64_t hp = mix64(fnv_feed(fnv_feed_raw(ws->prev_state, " ", 1), w.ptr, w.len, low));
+    if (pair && at != BAYES_NO_DEP) {
+        uint64_t hp = mix64(pstate);
         (void)tokens_put(ws->t, (struct bayes_token){hp, ws->prefix, ws->name, ws->prev, w, low,
                                                      ws->prev_at, at},
                          &added);

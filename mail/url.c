@@ -200,7 +200,11 @@ url_find_in_text(struct slice text, size_t max_urls, url_cb cb, void *ctx)
         size_t pre = url_prefix_len(p + i, n - i, www);
         size_t end = pre ? url_end(p, n, i + pre) : i;
         if (end == i || end == i + pre) {
+            /* No URL here, nor inside the rest of this run of letters,
+             * digits, '+' and '-' (each follows one: url_may_start). */
             i++;
+            while (i < n && (is_alnum(p[i]) || p[i] == '+' || p[i] == '-'))
+                i++;
             continue;
         }
         found++;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "bayes/delta.h"
+#include "bayes/key_filter.h"
 #include "bayes/read_cache.h"
 #include "t.h"
 
@@ -37,6 +38,32 @@ test_read_cache(void)
     CHECK(!read_cache_get(c, h, &v));
     read_cache_end(c);
     read_cache_free(c);
+}
+
+/* The key filter never says no to a key it holds, and says yes to few
+ * others. */
+static void
+test_key_filter(void)
+{
+    struct key_filter *f = key_filter_new(100000);
+    for (uint64_t i = 1; i <= 100000; i++)
+        key_filter_add(f, i * 0x9e3779b97f4a7c15u >> 16);
+    size_t missing = 0, extra = 0;
+    for (uint64_t i = 1; i <= 100000; i++) {
+        missing += !key_filter_may_have(f, i * 0x9e3779b97f4a7c15u >> 16);
+        extra += key_filter_may_have(f, (i + 200000) * 0x9e3779b97f4a7c15u >> 16);
+    }
+    CHECK_INT(missing, 0);
+    CHECK(extra < 2000); /* under 2% */
+    key_filter_free(&f);
+    CHECK(f == NULL);
+    /* Sequential keys (the store's are 48-bit hashes, but any will do). */
+    f = key_filter_new(10);
+    for (uint64_t i = 0; i < 10; i++)
+        key_filter_add(f, i);
+    for (uint64_t i = 0; i < 10; i++)
+        CHECK(key_filter_may_have(f, i));
+    key_filter_free(&f);
 }
 
 static void
@@ -81,6 +108,7 @@ int
 main(void)
 {
     T_RUN(test_read_cache);
+    T_RUN(test_key_filter);
     T_RUN(test_delta);
     return t_done();
 }

@@ -136,6 +136,36 @@ test_learn_forget(void)
     bayes_store_close(&s);
 }
 
+/* After many lookups in one snapshot the store answers absent tokens
+ * from a filter of its keys: what it holds is still found, and a token
+ * learned later (a new snapshot) is not hidden by the old filter. */
+static void
+test_key_filter(void)
+{
+    struct bayes_store *s = open_store(BAYES_STORE_WRITE | BAYES_STORE_CREATE);
+    uint64_t a[200], b[] = {K(5000)};
+    for (size_t i = 0; i < 200; i++)
+        a[i] = K(1000 + i);
+    struct bayes_meta m;
+    CHECK_INT(learn(s, a, 200, BAYES_SEEN_SPAM), BAYES_LEARNED);
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 100; i++) { /* enough to build the filter */
+            CHECK_INT(lookup(s, a[i * 7 % 200], &m).spam, 1);
+            CHECK_INT(lookup(s, K(6000 + i), &m).spam, 0);
+        }
+        CHECK_INT(lookup(s, K(5000), &m).ham, (unsigned)round);
+        if (round == 0)
+            CHECK_INT(learn(s, b, 1, BAYES_SEEN_HAM), BAYES_LEARNED);
+    }
+    for (size_t i = 0; i < 200; i++)
+        CHECK_INT(lookup(s, a[i], &m).spam, 1);
+    CHECK_INT(learn(s, a, 200, BAYES_SEEN_NONE), BAYES_LEARNED); /* as it was */
+    CHECK_INT(learn(s, b, 1, BAYES_SEEN_NONE), BAYES_LEARNED);
+    for (int i = 0; i < 100; i++)
+        CHECK_INT(lookup(s, a[i], &m).spam, 0);
+    bayes_store_close(&s);
+}
+
 static void
 test_backup_restore_expire(void)
 {
@@ -257,6 +287,7 @@ main(void)
     T_RUN(test_missing);
     T_RUN(test_learn_forget);
     T_RUN(test_pair_skip);
+    T_RUN(test_key_filter);
     T_RUN(test_backup_restore_expire);
     T_RUN(test_concurrent);
     char cmd[128];

@@ -6,7 +6,9 @@
  * saturating) and the day of the last learning (16 bits, days since
  * 1970). 14 bytes a token keep the whole corpus's database small
  * (docs/bayes.md); 48-bit keys collide for about one pair in a million
- * tokens, which moves no verdict.
+ * tokens, which moves no verdict. A process that looks up many messages
+ * in one snapshot keeps it in memory (snap_index.h; built after
+ * INDEX_AFTER lookups, dropped when the database changes).
  * Untrusted input: none beyond the path; values read back are checked for
  * their size. Bounded by LMDB's map size (BAYES_LMDB_MAP_SIZE).
  */
@@ -22,6 +24,7 @@
 
 #include "bayes/delta.h"
 #include "bayes/key_filter.h"
+#include "bayes/snap_index.h"
 #include "bayes/read_cache.h"
 #include "bayes/token.h"
 #include "lib/mem.h"
@@ -33,10 +36,10 @@ struct shared_env {
     MDB_dbi tok, seen, meta;
     bool have_dbs, writable;
     struct read_cache *cache; /* token counts of the last snapshot read */
-    /* The keys of snapshot filter_gen (NULL: none yet), built once a
-     * snapshot served FILTER_AFTER lookups; guarded by the cache's lock. */
-    struct key_filter *filter;
-    uint64_t filter_gen, uses_gen;
+    /* Snapshot index_gen in memory (NULL: none yet), built once a
+     * snapshot served INDEX_AFTER lookups; guarded by the cache's lock. */
+    struct snap_index *index;
+    uint64_t index_gen, uses_gen;
     unsigned uses;
     int refs;
     struct shared_env *next;
@@ -246,7 +249,7 @@ lmdb_close(void *b)
         *pp = ls->se->next;
         mdb_env_close(ls->se->env);
         read_cache_free(ls->se->cache);
-        key_filter_free(&ls->se->filter);
+        snap_index_free(&ls->se->index);
         free(ls->se->path);
         free(ls->se);
     }
@@ -328,56 +331,60 @@ lookup_one(MDB_cursor *c, uint64_t key, struct bayes_count *out, struct str *err
     return 0;
 }
 
-/* Lookups in one snapshot before its key filter is built: a scan of all
- * keys costs about as much as a few dozen messages' lookups, so a daemon
- * whose database changes at every message (autolearn) does not build it. */
-#define FILTER_AFTER 32
+/* Lookups in one snapshot before it is indexed in memory: a scan of all
+ * tokens costs about as much as a few dozen messages' lookups, so a
+ * daemon whose database changes at every message (autolearn) does not
+ * build it. */
+#define INDEX_AFTER 32
 
-/* A filter of every key of the tokens database in txn (snapshot gen), or
- * NULL. */
-static struct key_filter *
-filter_build(struct shared_env *se, MDB_txn *txn)
+/* Every token of the tokens database in txn, in memory, or NULL. */
+static struct snap_index *
+index_build(struct shared_env *se, MDB_txn *txn)
 {
     MDB_stat st;
     MDB_cursor *c;
     if (mdb_stat(txn, se->tok, &st) != 0 || st.ms_entries > KEY_FILTER_MAX_KEYS ||
         mdb_cursor_open(txn, se->tok, &c) != 0)
         return NULL;
-    struct key_filter *f = key_filter_new(st.ms_entries);
+    struct snap_index *x = snap_index_new(st.ms_entries);
     MDB_val k, v;
     int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
-    for (; rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
-        if (k.mv_size == KEY_LEN)
-            key_filter_add(f, key_load(k.mv_data));
+    for (; rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        struct bayes_token_rec rec;
+        count_from(&v, &rec);
+        if (k.mv_size == KEY_LEN &&
+            !snap_index_add(x, key_load(k.mv_data), (struct bayes_count){rec.spam, rec.ham}))
+            break;
+    }
     mdb_cursor_close(c);
     if (rc != MDB_NOTFOUND)
-        key_filter_free(&f); /* an error: look everything up */
-    return f;
+        snap_index_free(&x); /* an error: look everything up */
+    return x;
 }
 
-/* The key filter of snapshot gen when there is one (call with the read
- * cache held). */
-static const struct key_filter *
-filter_for(struct shared_env *se, MDB_txn *txn, uint64_t gen)
+/* The index of snapshot gen when there is one (call with the read cache
+ * held). */
+static const struct snap_index *
+index_for(struct shared_env *se, MDB_txn *txn, uint64_t gen)
 {
-    if (se->filter && se->filter_gen == gen)
-        return se->filter;
+    if (se->index && se->index_gen == gen)
+        return se->index;
     if (se->uses_gen != gen) {
         se->uses_gen = gen;
         se->uses = 0;
     }
-    if (++se->uses < FILTER_AFTER)
+    if (++se->uses < INDEX_AFTER)
         return NULL;
-    key_filter_free(&se->filter);
-    se->filter = filter_build(se, txn);
-    se->filter_gen = gen;
-    return se->filter;
+    snap_index_free(&se->index);
+    se->index = index_build(se, txn);
+    se->index_gen = gen;
+    return se->index;
 }
 
 /* Look up the tokens of one pass: pass 0 those without words to wait
  * for, pass 1 the pairs whose two words are known. */
 static int
-lookup_pass(MDB_cursor *c, struct read_cache *cache, const struct key_filter *kf,
+lookup_pass(MDB_cursor *c, struct read_cache *cache, const struct snap_index *x,
             const uint64_t *keys, const uint32_t *deps, size_t n, int pass,
             struct bayes_count *out, struct str *err)
 {
@@ -389,10 +396,10 @@ lookup_pass(MDB_cursor *c, struct read_cache *cache, const struct key_filter *kf
         if (pair && (out[deps[2 * i]].spam + out[deps[2 * i]].ham == 0 ||
                      out[deps[2 * i + 1]].spam + out[deps[2 * i + 1]].ham == 0))
             continue;
+        if (x && snap_index_get(x, keys[i] >> 16, &out[i])) /* by the stored key */
+            continue;
         if (cache && read_cache_get(cache, keys[i], &out[i]))
             continue;
-        if (kf && !key_filter_may_have(kf, keys[i] >> 16)) /* the stored key */
-            continue; /* not in the snapshot: 0 and 0 */
         r = lookup_one(c, keys[i], &out[i], err);
         if (cache && r == 0)
             read_cache_put(cache, keys[i], out[i]);
@@ -420,9 +427,9 @@ lmdb_lookup(void *b, const uint64_t *keys, const uint32_t *deps, size_t n,
     struct read_cache *cache = ls->se->cache;
     if (r != 0 || n == 0 || !read_cache_begin(cache, mdb_txn_id(txn)))
         cache = NULL;
-    const struct key_filter *kf = cache ? filter_for(ls->se, txn, mdb_txn_id(txn)) : NULL;
+    const struct snap_index *x = cache ? index_for(ls->se, txn, mdb_txn_id(txn)) : NULL;
     for (int pass = 0; pass < 2 && r == 0; pass++)
-        r = lookup_pass(c, cache, kf, keys, deps, n, pass, out, err);
+        r = lookup_pass(c, cache, x, keys, deps, n, pass, out, err);
     if (cache)
         read_cache_end(cache);
     if (c)

@@ -10,6 +10,7 @@
 
 #include "bayes/delta.h"
 #include "bayes/key_filter.h"
+#include "bayes/snap_index.h"
 #include "bayes/read_cache.h"
 #include "t.h"
 
@@ -66,6 +67,37 @@ test_key_filter(void)
     key_filter_free(&f);
 }
 
+/* A snapshot in memory: a small one answers every token (its counts, or 0
+ * and 0), a large one only the tokens it does not hold. */
+static void
+test_snap_index(void)
+{
+    struct snap_index *x = snap_index_new(1000);
+    struct bayes_count c;
+    for (uint64_t i = 1; i <= 1000; i++)
+        CHECK(snap_index_add(x, i * 0x9e3779b97f4a7c15u >> 16, (struct bayes_count){i, 2 * i}));
+    CHECK(!snap_index_add(x, 5, (struct bayes_count){1, 1})); /* past what it was sized for */
+    for (uint64_t i = 1; i <= 1000; i++) {
+        CHECK(snap_index_get(x, i * 0x9e3779b97f4a7c15u >> 16, &c));
+        CHECK_INT(c.spam, i);
+        CHECK_INT(c.ham, 2 * i);
+        CHECK(snap_index_get(x, (i + 5000) * 0x9e3779b97f4a7c15u >> 16, &c));
+        CHECK_INT(c.spam + c.ham, 0);
+    }
+    snap_index_free(&x);
+    CHECK(x == NULL);
+    x = snap_index_new(SNAP_TABLE_MAX_KEYS + 1);
+    for (uint64_t i = 1; i <= 1000; i++)
+        CHECK(snap_index_add(x, i, (struct bayes_count){1, 0}));
+    size_t asked = 0;
+    for (uint64_t i = 1; i <= 1000; i++) {
+        CHECK(!snap_index_get(x, i, &c)); /* held: ask the store */
+        asked += !snap_index_get(x, i + 1000000, &c);
+    }
+    CHECK(asked < 20);
+    snap_index_free(&x);
+}
+
 static void
 test_delta(void)
 {
@@ -109,6 +141,7 @@ main(void)
 {
     T_RUN(test_read_cache);
     T_RUN(test_key_filter);
+    T_RUN(test_snap_index);
     T_RUN(test_delta);
     return t_done();
 }

@@ -136,11 +136,11 @@ test_learn_forget(void)
     bayes_store_close(&s);
 }
 
-/* After many lookups in one snapshot the store answers absent tokens
- * from a filter of its keys: what it holds is still found, and a token
- * learned later (a new snapshot) is not hidden by the old filter. */
+/* After many lookups in one snapshot the store answers from the snapshot
+ * in memory (snap_index.h): what it holds is still found, and a token
+ * learned later (a new snapshot) is not hidden by the old index. */
 static void
-test_key_filter(void)
+test_snap_index(void)
 {
     struct bayes_store *s = open_store(BAYES_STORE_WRITE | BAYES_STORE_CREATE);
     uint64_t a[200], b[] = {K(5000)};
@@ -287,7 +287,7 @@ main(void)
     T_RUN(test_missing);
     T_RUN(test_learn_forget);
     T_RUN(test_pair_skip);
-    T_RUN(test_key_filter);
+    T_RUN(test_snap_index);
     T_RUN(test_backup_restore_expire);
     T_RUN(test_concurrent);
     char cmd[128];

@@ -526,15 +526,17 @@ add_floor(uint32_t c, int32_t d)
     return COUNT_MAX - c > (uint32_t)d ? c + (uint32_t)d : COUNT_MAX;
 }
 
-/* One token's new record at the cursor: replaced, deleted or added. */
+/* One token's new record at the cursor: replaced, deleted or added.
+ * append: the key is past the last one of the database (added at its
+ * end, without a search). */
 static int
-update_one(MDB_cursor *c, const struct delta_entry *e, struct str *err)
+update_one(MDB_cursor *c, const struct delta_entry *e, bool append, struct str *err)
 {
     unsigned char kb[KEY_LEN], vb[VAL_LEN];
     key_of(e->hash, kb);
     MDB_val k = {KEY_LEN, kb}, v;
     struct bayes_token_rec rec = {e->hash, 0, 0, 0};
-    int rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
+    int rc = append ? MDB_NOTFOUND : mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
     bool found = rc == 0;
     if (found)
         count_from(&v, &rec);
@@ -552,7 +554,7 @@ update_one(MDB_cursor *c, const struct delta_entry *e, struct str *err)
         val_of(&rec, vb);
         MDB_val nv = {VAL_LEN, vb};
         k = (MDB_val){KEY_LEN, kb};
-        rc = mdb_cursor_put(c, &k, &nv, found ? MDB_CURRENT : 0);
+        rc = mdb_cursor_put(c, &k, &nv, found ? MDB_CURRENT : append ? MDB_APPEND : 0);
     }
     return rc ? fail(err, "write token", rc) : 0;
 }
@@ -568,9 +570,23 @@ flush_pending(struct lmdb_store *ls, struct str *err)
     if (rc)
         return fail(err, "cursor", rc);
     struct delta_entry *v = delta_sorted(&ls->pending);
-    int r = 0;
-    for (size_t i = 0; i < ls->pending.n && r == 0; i++)
-        r = update_one(c, &v[i], err);
+    /* Keys past the database's last one (all of them in a new database)
+     * are appended. Two hashes can share a stored key: the second finds
+     * the first. */
+    MDB_val lk, lv;
+    rc = mdb_cursor_get(c, &lk, &lv, MDB_LAST);
+    bool any = rc == 0 && lk.mv_size == KEY_LEN;
+    uint64_t last = any ? key_load(lk.mv_data) : 0;
+    int r = rc == 0 || rc == MDB_NOTFOUND ? 0 : fail(err, "read last token", rc);
+    for (size_t i = 0; i < ls->pending.n && r == 0; i++) {
+        uint64_t key = v[i].hash >> 16;
+        bool append = !any || key > last;
+        r = update_one(c, &v[i], append, err);
+        if (append && (v[i].dspam > 0 || v[i].dham > 0)) { /* it was added */
+            any = true;
+            last = key;
+        }
+    }
     free(v);
     mdb_cursor_close(c);
     delta_clear(&ls->pending);

@@ -166,6 +166,22 @@ test_snap_index(void)
     bayes_store_close(&s);
 }
 
+/* Keys past the database's last one are appended; two hashes that share
+ * a stored key (the top 48 bits) still add up in one record. */
+static void
+test_append(void)
+{
+    struct bayes_store *s = open_store(BAYES_STORE_WRITE | BAYES_STORE_CREATE);
+    uint64_t a[] = {0xfffffffff0000000u, 0xfffffffffff00001u, 0xfffffffffff00002u};
+    struct bayes_meta m;
+    CHECK_INT(learn(s, a, 3, BAYES_SEEN_SPAM), BAYES_LEARNED);
+    CHECK_INT(lookup(s, a[0], &m).spam, 1);
+    CHECK_INT(lookup(s, a[1], &m).spam, 2);
+    CHECK_INT(learn(s, a, 3, BAYES_SEEN_NONE), BAYES_LEARNED);
+    CHECK_INT(lookup(s, a[2], &m).spam, 0);
+    bayes_store_close(&s);
+}
+
 static void
 test_backup_restore_expire(void)
 {
@@ -288,6 +304,7 @@ main(void)
     T_RUN(test_learn_forget);
     T_RUN(test_pair_skip);
     T_RUN(test_snap_index);
+    T_RUN(test_append);
     T_RUN(test_backup_restore_expire);
     T_RUN(test_concurrent);
     char cmd[128];

@@ -59,6 +59,13 @@ home(uint64_t key, size_t mask)
     return (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 24) & mask;
 }
 
+void
+snap_index_prefetch(const struct snap_index *x, uint64_t key)
+{
+    if (x->slots)
+        __builtin_prefetch(&x->slots[home(key, x->mask)]);
+}
+
 bool
 snap_index_add(struct snap_index *x, uint64_t key, struct bayes_count c)
 {

@@ -33,6 +33,9 @@ void snap_index_free(struct snap_index **xp);
  * hash) and counts. Returns false (nothing added) past the nkeys given to
  * snap_index_new. */
 bool snap_index_add(struct snap_index *x, uint64_t key, struct bayes_count c);
+/* Start loading the memory that a get or add of key will read (call a
+ * few keys ahead: the table is larger than the CPU caches). */
+void snap_index_prefetch(const struct snap_index *x, uint64_t key);
 /* Is the answer for key known without the store? True: *out holds its
  * counts (0 and 0: not in the snapshot). False: look it up. */
 bool snap_index_get(const struct snap_index *x, uint64_t key, struct bayes_count *out);

@@ -347,17 +347,30 @@ index_build(struct shared_env *se, MDB_txn *txn)
         mdb_cursor_open(txn, se->tok, &c) != 0)
         return NULL;
     struct snap_index *x = snap_index_new(st.ms_entries);
+    uint64_t keys[16];
+    struct bayes_count counts[16];
+    size_t nb = 0;
+    bool ok = true;
     MDB_val k, v;
     int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
-    for (; rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        struct bayes_token_rec rec;
-        count_from(&v, &rec);
-        if (k.mv_size == KEY_LEN &&
-            !snap_index_add(x, key_load(k.mv_data), (struct bayes_count){rec.spam, rec.ham}))
+    for (; ok; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        if (rc == 0 && k.mv_size == KEY_LEN) { /* in batches: the table is written at random */
+            struct bayes_token_rec rec;
+            count_from(&v, &rec);
+            keys[nb] = key_load(k.mv_data);
+            counts[nb] = (struct bayes_count){rec.spam, rec.ham};
+            snap_index_prefetch(x, keys[nb++]);
+        }
+        if (nb == 16 || (rc != 0 && nb > 0)) {
+            for (size_t i = 0; i < nb && ok; i++)
+                ok = snap_index_add(x, keys[i], counts[i]);
+            nb = 0;
+        }
+        if (rc != 0)
             break;
     }
     mdb_cursor_close(c);
-    if (rc != MDB_NOTFOUND)
+    if (rc != MDB_NOTFOUND || !ok)
         snap_index_free(&x); /* an error: look everything up */
     return x;
 }
@@ -389,7 +402,11 @@ lookup_pass(MDB_cursor *c, struct read_cache *cache, const struct snap_index *x,
             struct bayes_count *out, struct str *err)
 {
     int r = 0;
+    for (size_t i = 0; x && i < n && i < 8; i++)
+        snap_index_prefetch(x, keys[i] >> 16);
     for (size_t i = 0; i < n && r == 0; i++) {
+        if (x && i + 8 < n)
+            snap_index_prefetch(x, keys[i + 8] >> 16);
         bool pair = deps && deps[2 * i] != BAYES_NO_DEP;
         if (pair != (pass == 1))
             continue;

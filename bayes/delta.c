@@ -118,3 +118,46 @@ delta_sorted(const struct delta *d)
     free(tmp);
     return out;
 }
+
+static uint32_t
+add_floor(uint32_t c, int32_t d)
+{
+    if (d < 0)
+        return c > (uint32_t)-(int64_t)d ? c - (uint32_t)-(int64_t)d : 0;
+    return DELTA_COUNT_MAX - c > (uint32_t)d ? c + (uint32_t)d : DELTA_COUNT_MAX;
+}
+
+void
+delta_apply(struct bayes_token_rec *rec, const struct delta_entry *e)
+{
+    rec->spam = add_floor(rec->spam, e->dspam);
+    rec->ham = add_floor(rec->ham, e->dham);
+    if (e->atime)
+        rec->atime = e->atime;
+}
+
+size_t
+delta_merge(const struct bayes_token_rec *old, size_t nold, const struct delta_entry *v,
+            size_t nv, struct bayes_token_rec *out)
+{
+    size_t i = 0, j = 0, k = 0;
+    while (i < nold || j < nv) {
+        uint64_t ko = i < nold ? old[i].hash >> 16 : UINT64_MAX;
+        uint64_t kv = j < nv ? v[j].hash >> 16 : UINT64_MAX;
+        if (ko < kv) {
+            out[k++] = old[i++];
+            continue;
+        }
+        struct bayes_token_rec r = {kv << 16, 0, 0, 0};
+        if (ko == kv)
+            r = old[i++];
+        for (; j < nv && v[j].hash >> 16 == kv; j++) {
+            delta_apply(&r, &v[j]);
+            if (r.spam == 0 && r.ham == 0) /* deleted: a later entry starts afresh */
+                r = (struct bayes_token_rec){kv << 16, 0, 0, 0};
+        }
+        if (r.spam || r.ham)
+            out[k++] = r;
+    }
+    return k;
+}

@@ -22,37 +22,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bayes/delta.h"
 #include "bayes/key_filter.h"
-#include "bayes/snap_index.h"
-#include "bayes/read_cache.h"
+#include "bayes/store_lmdb_int.h"
 #include "bayes/token.h"
 #include "lib/mem.h"
 
-/* One environment per folder per process, shared and counted. */
-struct shared_env {
-    char *path;
-    MDB_env *env;
-    MDB_dbi tok, seen, meta;
-    bool have_dbs, writable;
-    struct read_cache *cache; /* token counts of the last snapshot read */
-    /* Snapshot index_gen in memory (NULL: none yet), built once a
-     * snapshot served INDEX_AFTER lookups; guarded by the cache's lock. */
-    struct snap_index *index;
-    uint64_t index_gen, uses_gen;
-    unsigned uses;
-    int refs;
-    struct shared_env *next;
-};
-
 static pthread_mutex_t envs_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct shared_env *envs;
-
-struct lmdb_store {
-    struct shared_env *se;
-    MDB_txn *wtxn;
-    struct delta pending; /* count changes queued in wtxn (flush_pending) */
-};
 
 struct meta_rec {
     uint32_t version, pad;
@@ -61,54 +37,17 @@ struct meta_rec {
     uint64_t last_expire_count;
 };
 
-static int
-fail(struct str *err, const char *what, int rc)
-{
-    str_appendf(err, "bayes LMDB: %s: %s", what, mdb_strerror(rc));
-    return -1;
-}
 
-#define KEY_LEN BAYES_KEY_LEN
-#define VAL_LEN 8
-#define COUNT_MAX 0xffffffu
-#define DAY BAYES_DAY
 
-static void
-key_of(uint64_t h, unsigned char k[KEY_LEN])
-{
-    bayes_store_key(h, k);
-}
 
-static uint64_t
-hash_of(const unsigned char k[KEY_LEN])
-{
-    return bayes_store_hash(k);
-}
 
-static void
-val_of(const struct bayes_token_rec *r, unsigned char v[VAL_LEN])
-{
-    uint32_t sp = r->spam < COUNT_MAX ? r->spam : COUNT_MAX;
-    uint32_t hm = r->ham < COUNT_MAX ? r->ham : COUNT_MAX;
-    uint32_t day = r->atime / DAY;
-    day = day < 0xffff ? day : 0xffff;
-    unsigned char b[VAL_LEN] = {sp >> 16, sp >> 8, sp, hm >> 16, hm >> 8, hm, day >> 8, day};
-    memcpy(v, b, VAL_LEN);
-}
+
 
 /* The order of token keys: memcmp's (big-endian unsigned), without a call
  * per comparison: LMDB calls this a few dozen times per lookup, so it loads
- * each 6-byte key as one big-endian integer. Any program that opens the
- * database with the default comparison (mdb_dump, mdb_stat) sees the same
- * order. */
-static inline uint64_t
-key_load(const void *p)
-{
-    const unsigned char *k = p;
-    uint64_t hi = (uint32_t)k[0] << 24 | (uint32_t)k[1] << 16 | (uint32_t)k[2] << 8 | k[3];
-    return hi << 16 | (uint32_t)k[4] << 8 | k[5];
-}
-
+ * each 6-byte key as one big-endian integer (key_load). Any program that
+ * opens the database with the default comparison (mdb_dump, mdb_stat) sees
+ * the same order. */
 static int
 key_cmp(const MDB_val *a, const MDB_val *b)
 {
@@ -299,17 +238,6 @@ read_meta(MDB_txn *txn, MDB_dbi dbi, struct bayes_meta *m, struct str *err)
     return 0;
 }
 
-static void
-count_from(const MDB_val *v, struct bayes_token_rec *r)
-{
-    r->spam = r->ham = r->atime = 0;
-    if (v->mv_size != VAL_LEN)
-        return;
-    const unsigned char *b = v->mv_data;
-    r->spam = (uint32_t)b[0] << 16 | (uint32_t)b[1] << 8 | b[2];
-    r->ham = (uint32_t)b[3] << 16 | (uint32_t)b[4] << 8 | b[5];
-    r->atime = ((uint32_t)b[6] << 8 | b[7]) * DAY;
-}
 
 /* One token's counts at the cursor (0 and 0 when absent). The keys come
  * sorted: the cursor mostly finds the next one on the page it is on,
@@ -468,13 +396,12 @@ lmdb_begin(void *b, struct str *err)
 }
 
 static void lmdb_abort(void *b);
-static int flush_pending(struct lmdb_store *ls, struct str *err);
 
 static int
 lmdb_commit(void *b, struct str *err)
 {
     struct lmdb_store *ls = b;
-    if (flush_pending(ls, err) < 0) {
+    if (lmdb_flush_pending(ls, err) < 0) {
         lmdb_abort(b);
         return -1;
     }
@@ -535,81 +462,6 @@ put_rec(struct lmdb_store *ls, const struct bayes_token_rec *rec, struct str *er
     return rc ? fail(err, "write token", rc) : 0;
 }
 
-static uint32_t
-add_floor(uint32_t c, int32_t d)
-{
-    if (d < 0)
-        return c > (uint32_t)-(int64_t)d ? c - (uint32_t)-(int64_t)d : 0;
-    return COUNT_MAX - c > (uint32_t)d ? c + (uint32_t)d : COUNT_MAX;
-}
-
-/* One token's new record at the cursor: replaced, deleted or added.
- * append: the key is past the last one of the database (added at its
- * end, without a search). */
-static int
-update_one(MDB_cursor *c, const struct delta_entry *e, bool append, struct str *err)
-{
-    unsigned char kb[KEY_LEN], vb[VAL_LEN];
-    key_of(e->hash, kb);
-    MDB_val k = {KEY_LEN, kb}, v;
-    struct bayes_token_rec rec = {e->hash, 0, 0, 0};
-    int rc = append ? MDB_NOTFOUND : mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
-    bool found = rc == 0;
-    if (found)
-        count_from(&v, &rec);
-    else if (rc != MDB_NOTFOUND)
-        return fail(err, "read token", rc);
-    else if (e->dspam <= 0 && e->dham <= 0 && e->atime == 0)
-        return 0;
-    rec.spam = add_floor(rec.spam, e->dspam);
-    rec.ham = add_floor(rec.ham, e->dham);
-    if (e->atime)
-        rec.atime = e->atime;
-    if (rec.spam == 0 && rec.ham == 0) {
-        rc = found ? mdb_cursor_del(c, 0) : 0;
-    } else {
-        val_of(&rec, vb);
-        MDB_val nv = {VAL_LEN, vb};
-        k = (MDB_val){KEY_LEN, kb};
-        rc = mdb_cursor_put(c, &k, &nv, found ? MDB_CURRENT : append ? MDB_APPEND : 0);
-    }
-    return rc ? fail(err, "write token", rc) : 0;
-}
-
-/* Apply the queued count changes in key order, one write per token. */
-static int
-flush_pending(struct lmdb_store *ls, struct str *err)
-{
-    if (ls->pending.n == 0)
-        return 0;
-    MDB_cursor *c;
-    int rc = mdb_cursor_open(ls->wtxn, ls->se->tok, &c);
-    if (rc)
-        return fail(err, "cursor", rc);
-    struct delta_entry *v = delta_sorted(&ls->pending);
-    /* Keys past the database's last one (all of them in a new database)
-     * are appended. Two hashes can share a stored key: the second finds
-     * the first. */
-    MDB_val lk, lv;
-    rc = mdb_cursor_get(c, &lk, &lv, MDB_LAST);
-    bool any = rc == 0 && lk.mv_size == KEY_LEN;
-    uint64_t last = any ? key_load(lk.mv_data) : 0;
-    int r = rc == 0 || rc == MDB_NOTFOUND ? 0 : fail(err, "read last token", rc);
-    for (size_t i = 0; i < ls->pending.n && r == 0; i++) {
-        uint64_t key = v[i].hash >> 16;
-        bool append = !any || key > last;
-        r = update_one(c, &v[i], append, err);
-        if (append && (v[i].dspam > 0 || v[i].dham > 0)) { /* it was added */
-            any = true;
-            last = key;
-        }
-    }
-    free(v);
-    mdb_cursor_close(c);
-    delta_clear(&ls->pending);
-    return r;
-}
-
 /* Queued, applied at commit (or before a walk of the tokens). */
 static int
 lmdb_update(void *b, const uint64_t *keys, size_t n, int dspam, int dham, uint32_t now,
@@ -625,7 +477,7 @@ lmdb_update(void *b, const uint64_t *keys, size_t n, int dspam, int dham, uint32
 static int
 lmdb_put_token(void *b, const struct bayes_token_rec *rec, struct str *err)
 {
-    if (flush_pending(b, err) < 0)
+    if (lmdb_flush_pending(b, err) < 0)
         return -1;
     return put_rec(b, rec, err);
 }
@@ -693,7 +545,7 @@ lmdb_foreach_token(void *b, bayes_token_cb cb, void *ctx, struct str *err)
     MDB_txn *own;
     if (!dbs_ready(ls->se, err))
         return err->len ? -1 : 0;
-    if (ls->wtxn && flush_pending(ls, err) < 0)
+    if (ls->wtxn && lmdb_flush_pending(ls, err) < 0)
         return -1;
     if (cursor_open(ls, ls->se->tok, &c, &own, err) < 0)
         return -1;
@@ -741,7 +593,7 @@ lmdb_expire(void *b, uint32_t before, uint64_t *removed_r, struct str *err)
     struct lmdb_store *ls = b;
     MDB_cursor *c;
     *removed_r = 0;
-    if (flush_pending(ls, err) < 0)
+    if (lmdb_flush_pending(ls, err) < 0)
         return -1;
     int rc = mdb_cursor_open(ls->wtxn, ls->se->tok, &c);
     if (rc)

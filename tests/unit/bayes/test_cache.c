@@ -136,10 +136,40 @@ test_delta(void)
     delta_deinit(&d);
 }
 
+/* Merging a sorted batch into the stored records (a rewrite of the
+ * database): records left alone pass through, new ones come in order,
+ * counts floor at 0 (a record at 0 and 0 goes) and saturate, and two
+ * hashes that share a stored key apply one after the other. */
+static void
+test_delta_merge(void)
+{
+    uint64_t k1 = 0x1111111111110000u, k2 = 0x2222222222220000u, k3 = 0x3333333333330000u;
+    struct bayes_token_rec old[] = {{k1, 1, 0, 86400}, {k2, 2, 5, 86400},
+                                    {k3, DELTA_COUNT_MAX, 1, 86400}};
+    struct delta_entry v[] = {
+        {0x0000000000000001u, 0, 1, 900, true}, /* new, before k1 */
+        {k1 | 7, -1, 0, 0, true},              /* k1 goes to 0 and 0 */
+        {k1 | 9, 0, 1, 1000, true},            /* the same key again: starts afresh */
+        {k2 | 1, 0, -9, 0, true},              /* floored at 0 */
+        {k3 | 1, 1, 0, 2000, true},            /* saturates */
+        {0x4444444444440001u, -1, 0, 0, true}, /* forgetting what is not there */
+    };
+    struct bayes_token_rec out[9];
+    size_t n = delta_merge(old, 3, v, 6, out);
+    CHECK_INT(n, 4);
+    CHECK(out[0].hash == 0 && out[0].ham == 1 && out[0].atime == 900);
+    CHECK(out[1].hash == k1 && out[1].spam == 0 && out[1].ham == 1 && out[1].atime == 1000);
+    CHECK(out[2].hash == k2 && out[2].spam == 2 && out[2].ham == 0 && out[2].atime == 86400);
+    CHECK(out[3].hash == k3 && out[3].spam == DELTA_COUNT_MAX && out[3].atime == 2000);
+    CHECK_INT(delta_merge(old, 3, v, 0, out), 3); /* nothing to apply */
+    CHECK(out[2].spam == DELTA_COUNT_MAX);
+}
+
 int
 main(void)
 {
     T_RUN(test_read_cache);
+    T_RUN(test_delta_merge);
     T_RUN(test_key_filter);
     T_RUN(test_snap_index);
     T_RUN(test_delta);

@@ -172,13 +172,21 @@ static void
 test_append(void)
 {
     struct bayes_store *s = open_store(BAYES_STORE_WRITE | BAYES_STORE_CREATE);
-    uint64_t a[] = {0xfffffffff0000000u, 0xfffffffffff00001u, 0xfffffffffff00002u};
+    uint64_t a[] = {0xfffffffff0000000u, 0xfffffffffff00001u, 0xfffffffffff00002u}, filler[100];
+    for (size_t i = 0; i < 100; i++)
+        filler[i] = K(7000 + i);
     struct bayes_meta m;
+    /* Enough tokens first that a's three go one by one (a batch as large
+     * as half the database rewrites it instead). */
+    CHECK_INT(learn(s, filler, 100, BAYES_SEEN_HAM), BAYES_LEARNED);
     CHECK_INT(learn(s, a, 3, BAYES_SEEN_SPAM), BAYES_LEARNED);
     CHECK_INT(lookup(s, a[0], &m).spam, 1);
     CHECK_INT(lookup(s, a[1], &m).spam, 2);
     CHECK_INT(learn(s, a, 3, BAYES_SEEN_NONE), BAYES_LEARNED);
     CHECK_INT(lookup(s, a[2], &m).spam, 0);
+    CHECK_INT(lookup(s, filler[7], &m).ham, 1);
+    CHECK_INT(learn(s, filler, 100, BAYES_SEEN_NONE), BAYES_LEARNED);
+    CHECK_INT(lookup(s, filler[7], &m).ham, 0);
     bayes_store_close(&s);
 }
 

@@ -56,8 +56,10 @@ timed() {
 	awk '{print $1, $2 + $3}' "$work/t.tmp" >>"$work/$name"
 }
 
-# tamis: train, then classify in bulk (filterd check, one process per
-# xargs batch).
+# Each run: tamis trains, then classifies in bulk (filterd check, one
+# process per xargs batch); bogofilter does the same files with its
+# built-in defaults (-C) and a fresh wordlist. The two alternate, so that
+# the load of a shared machine weighs on both alike.
 for _ in $(seq "$runs"); do
 	rm -rf "$work/db"
 	timed tamis.train sh -c "xargs '$build/bayes/salearn' -q --dbpath '$work/db' --spam \
@@ -65,12 +67,6 @@ for _ in $(seq "$runs"); do
 		<'$work/train-ham'"
 	timed tamis.classify sh -c "xargs '$build/filterd/filterd' check --json \
 		-o 'bayes_db=$work/db' <'$work/test' >'$work/tamis.json'"
-done
-"$build/bayes/salearn" --dbpath "$work/db" --dump magic >"$work/tamis.magic"
-du -sk "$work/db" | cut -f1 >"$work/tamis.kb"
-
-# bogofilter: the same files, built-in defaults (-C), fresh wordlist.
-for _ in $(seq "$runs"); do
 	rm -rf "$work/bogo"
 	mkdir "$work/bogo"
 	timed bogo.train sh -c "bogofilter -C -d '$work/bogo' -s -b <'$work/train-spam' &&
@@ -78,6 +74,8 @@ for _ in $(seq "$runs"); do
 	timed bogo.classify sh -c "bogofilter -C -d '$work/bogo' -t -b <'$work/test' \
 		>'$work/bogo.out'; [ \$? -lt 3 ]"
 done
+"$build/bayes/salearn" --dbpath "$work/db" --dump magic >"$work/tamis.magic"
+du -sk "$work/db" | cut -f1 >"$work/tamis.kb"
 du -sk "$work/bogo" | cut -f1 >"$work/bogo.kb"
 
 if [ "$sa" = 1 ]; then

@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct bayes_params
 bayes_params_default(void)
@@ -102,14 +103,41 @@ bayes_geometric(const double *probs, size_t n)
     return P + Q > 0 ? (1 + (P - Q) / (P + Q)) / 2 : 0.5;
 }
 
-static int
-cmp_clue(const void *a, const void *b)
+/* Does x come before y: more telling (farther from 0.5), then the lower
+ * index (a total order: any sort gives the same sequence). */
+static bool
+clue_before(const struct bayes_clue *x, const struct bayes_clue *y)
 {
-    const struct bayes_clue *x = a, *y = b;
     double dx = fabs(x->prob - 0.5), dy = fabs(y->prob - 0.5);
-    if (dx != dy)
-        return dx > dy ? -1 : 1;
-    return x->index < y->index ? -1 : x->index > y->index;
+    return dx != dy ? dx > dy : x->index < y->index;
+}
+
+/* Sort the n clues of c by clue_before: merge sort via tmp (n entries),
+ * runs of 8 by insertion first. */
+static void
+sort_clues(struct bayes_clue *c, struct bayes_clue *tmp, size_t n)
+{
+    for (size_t lo = 0; lo < n; lo += 8)
+        for (size_t i = lo + 1; i < n && i < lo + 8; i++) {
+            struct bayes_clue x = c[i];
+            size_t j = i;
+            for (; j > lo && clue_before(&x, &c[j - 1]); j--)
+                c[j] = c[j - 1];
+            c[j] = x;
+        }
+    for (size_t w = 8; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            size_t a = lo, b = mid, k = lo;
+            while (a < mid && b < hi)
+                tmp[k++] = clue_before(&c[b], &c[a]) ? c[b++] : c[a++];
+            while (a < mid)
+                tmp[k++] = c[a++];
+            while (b < hi)
+                tmp[k++] = c[b++];
+        }
+        memcpy(c, tmp, n * sizeof(*c));
+    }
 }
 
 void
@@ -125,7 +153,7 @@ bayes_classify(const struct bayes_params *p, const struct bayes_count *counts, s
         if (fabs(f - 0.5) >= p->min_dev)
             c[k++] = (struct bayes_clue){i, f};
     }
-    qsort(c, k, sizeof(*c), cmp_clue);
+    sort_clues(c, arena_alloc(a, (k ? k : 1) * sizeof(*c)), k);
     if (k > p->max_tokens)
         k = p->max_tokens;
     double *probs = arena_calloc(a, k ? k : 1, sizeof(*probs));

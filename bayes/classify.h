@@ -15,9 +15,9 @@
 #include "lib/arena.h"
 
 /* Defaults (docs/bayes.md says how the evaluation chose them). */
-#define BAYES_ROBS_DEFAULT 0.0178
-#define BAYES_ROBX_DEFAULT 0.52
-#define BAYES_MIN_DEV_DEFAULT 0.45
+#define BAYES_ROBS_DEFAULT 0.03
+#define BAYES_ROBX_DEFAULT 0.6
+#define BAYES_MIN_DEV_DEFAULT 0.41
 #define BAYES_MAX_TOKENS_DEFAULT 150
 #define BAYES_SPAM_CUTOFF_DEFAULT 0.99
 #define BAYES_HAM_CUTOFF_DEFAULT 0.45

@@ -78,6 +78,29 @@ cmp_entry(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* LSD radix sort of n entries by hash, 16 bits a pass, via tmp: linear
+ * (a batch of learning holds up to millions of tokens). */
+static void
+radix_sort(struct delta_entry *v, struct delta_entry *tmp, size_t n)
+{
+    size_t *count = xcalloc((size_t)1 << 16, sizeof(*count));
+    for (int shift = 0; shift < 64; shift += 16) {
+        memset(count, 0, ((size_t)1 << 16) * sizeof(*count));
+        for (size_t i = 0; i < n; i++)
+            count[(v[i].hash >> shift) & 0xffff]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < ((size_t)1 << 16); d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            tmp[count[(v[i].hash >> shift) & 0xffff]++] = v[i];
+        memcpy(v, tmp, n * sizeof(*v));
+    }
+    free(count);
+}
+
 struct delta_entry *
 delta_sorted(const struct delta *d)
 {
@@ -86,6 +109,55 @@ delta_sorted(const struct delta *d)
     for (size_t i = 0; i < d->cap; i++)
         if (d->v[i].used)
             out[k++] = d->v[i];
-    qsort(out, k, sizeof(*out), cmp_entry);
+    if (k < ((size_t)1 << 16)) { /* one message (autolearn): the counts would dominate */
+        qsort(out, k, sizeof(*out), cmp_entry);
+        return out;
+    }
+    struct delta_entry *tmp = xcalloc(k, sizeof(*tmp));
+    radix_sort(out, tmp, k);
+    free(tmp);
     return out;
+}
+
+static uint32_t
+add_floor(uint32_t c, int32_t d)
+{
+    if (d < 0)
+        return c > (uint32_t)-(int64_t)d ? c - (uint32_t)-(int64_t)d : 0;
+    return DELTA_COUNT_MAX - c > (uint32_t)d ? c + (uint32_t)d : DELTA_COUNT_MAX;
+}
+
+void
+delta_apply(struct bayes_token_rec *rec, const struct delta_entry *e)
+{
+    rec->spam = add_floor(rec->spam, e->dspam);
+    rec->ham = add_floor(rec->ham, e->dham);
+    if (e->atime)
+        rec->atime = e->atime;
+}
+
+size_t
+delta_merge(const struct bayes_token_rec *old, size_t nold, const struct delta_entry *v,
+            size_t nv, struct bayes_token_rec *out)
+{
+    size_t i = 0, j = 0, k = 0;
+    while (i < nold || j < nv) {
+        uint64_t ko = i < nold ? old[i].hash >> 16 : UINT64_MAX;
+        uint64_t kv = j < nv ? v[j].hash >> 16 : UINT64_MAX;
+        if (ko < kv) {
+            out[k++] = old[i++];
+            continue;
+        }
+        struct bayes_token_rec r = {kv << 16, 0, 0, 0};
+        if (ko == kv)
+            r = old[i++];
+        for (; j < nv && v[j].hash >> 16 == kv; j++) {
+            delta_apply(&r, &v[j]);
+            if (r.spam == 0 && r.ham == 0) /* deleted: a later entry starts afresh */
+                r = (struct bayes_token_rec){kv << 16, 0, 0, 0};
+        }
+        if (r.spam || r.ham)
+            out[k++] = r;
+    }
+    return k;
 }

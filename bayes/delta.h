@@ -12,6 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bayes/store.h"
+
+/* Counts saturate here (24 bits: the LMDB record's width). */
+#define DELTA_COUNT_MAX 0xffffffu
+
 struct delta_entry {
     uint64_t hash;
     int32_t dspam, dham; /* the sums of the changes */
@@ -32,5 +37,15 @@ void delta_deinit(struct delta *d);
 void delta_add(struct delta *d, uint64_t hash, int dspam, int dham, uint32_t now);
 /* The queued entries sorted by hash (a new array of d->n, free() it). */
 struct delta_entry *delta_sorted(const struct delta *d);
+/* Apply e to rec: counts floored at 0 and saturating at DELTA_COUNT_MAX;
+ * a learning sets the atime. */
+void delta_apply(struct bayes_token_rec *rec, const struct delta_entry *e);
+/* The records after applying the nv sorted entries v to the nold records
+ * old (sorted by stored key: the top 48 bits of the hash, the rest 0),
+ * written to out (room for nold + nv) in key order, those at 0 and 0
+ * left out. Entries whose hashes share a stored key apply one after the
+ * other. Returns how many records out holds. */
+size_t delta_merge(const struct bayes_token_rec *old, size_t nold, const struct delta_entry *v,
+                   size_t nv, struct bayes_token_rec *out);
 
 #endif

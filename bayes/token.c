@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/mem.h"
 #include "mail/url.h"
 
 #define FNV_OFFSET 0xcbf29ce484222325ULL
@@ -25,17 +26,29 @@ bayes_tok_opts_default(void)
 static unsigned char
 lower(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
+    return (unsigned char)(c + (((unsigned)c - 'A' < 26u) << 5)); /* ASCII only */
+}
+
+static uint64_t
+fnv_feed_raw(uint64_t h, const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)p[i]) * FNV_PRIME;
+    return h;
+}
+
+static uint64_t
+fnv_feed_lower(uint64_t h, const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ lower((unsigned char)p[i])) * FNV_PRIME;
+    return h;
 }
 
 static uint64_t
 fnv_feed(uint64_t h, const char *p, size_t n, bool low)
 {
-    for (size_t i = 0; i < n; i++) {
-        h ^= low ? lower((unsigned char)p[i]) : (unsigned char)p[i];
-        h *= FNV_PRIME;
-    }
-    return h;
+    return low ? fnv_feed_lower(h, p, n) : fnv_feed_raw(h, p, n);
 }
 
 /* The final mix (so that close texts spread over the key space). */
@@ -50,17 +63,25 @@ mix64(uint64_t h)
     return h ? h : 1; /* 0 marks an empty slot */
 }
 
+/* The FNV state after the prefix and the header name ("H" "from" ":"):
+ * a token's hash goes on from here with its words (token_hash). */
+static uint64_t
+hash_base(const char *prefix, struct slice name)
+{
+    uint64_t h = fnv_feed_raw(FNV_OFFSET, prefix, strlen(prefix));
+    if (name.len) {
+        h = fnv_feed_lower(h, name.ptr, name.len);
+        h = fnv_feed_raw(h, ":", 1);
+    }
+    return h;
+}
+
 static uint64_t
 token_hash(const char *prefix, struct slice name, struct slice w, struct slice w2, bool low)
 {
-    uint64_t h = fnv_feed(FNV_OFFSET, prefix, strlen(prefix), false);
-    if (name.len) {
-        h = fnv_feed(h, name.ptr, name.len, true);
-        h = fnv_feed(h, ":", 1, false);
-    }
-    h = fnv_feed(h, w.ptr, w.len, low);
+    uint64_t h = fnv_feed(hash_base(prefix, name), w.ptr, w.len, low);
     if (w2.len) {
-        h = fnv_feed(h, " ", 1, false);
+        h = fnv_feed_raw(h, " ", 1);
         h = fnv_feed(h, w2.ptr, w2.len, low);
     }
     return mix64(h);
@@ -69,7 +90,7 @@ token_hash(const char *prefix, struct slice name, struct slice w, struct slice w
 uint64_t
 bayes_token_hash_text(struct slice text)
 {
-    return mix64(fnv_feed(FNV_OFFSET, text.ptr, text.len, false));
+    return mix64(fnv_feed_raw(FNV_OFFSET, text.ptr, text.len));
 }
 
 void
@@ -79,57 +100,68 @@ bayes_tokens_init(struct bayes_tokens *t, struct arena *a)
     t->arena = a;
 }
 
+static size_t
+table_slot(uint64_t h, size_t cap)
+{
+    return (size_t)(h ^ (h >> 32)) & (cap - 1);
+}
+
 static void
 table_grow(struct bayes_tokens *t)
 {
-    size_t cap = t->tcap ? t->tcap * 2 : 1024;
-    uint64_t *tab = arena_calloc(t->arena, cap, sizeof(*tab));
+    size_t cap = t->tcap ? t->tcap * 2 : 2048;
+    uint32_t *tab = arena_calloc(t->arena, cap, sizeof(*tab));
     for (size_t i = 0; i < t->n; i++) {
-        size_t j = (size_t)t->v[i].hash & (cap - 1);
+        size_t j = table_slot(t->v[i].hash, cap);
         while (tab[j])
             j = (j + 1) & (cap - 1);
-        tab[j] = t->v[i].hash;
+        tab[j] = (uint32_t)i + 1;
     }
     t->table = tab;
     t->tcap = cap;
 }
 
-/* Insert h; false when it was there already. */
-static bool
-table_insert(struct bayes_tokens *t, uint64_t h)
+/* The index in v of the token with hash h, or BAYES_NO_DEP. */
+static uint32_t
+table_find(const struct bayes_tokens *t, uint64_t h)
 {
-    if ((t->n + 1) * 2 > t->tcap)
-        table_grow(t);
-    size_t j = (size_t)h & (t->tcap - 1);
-    while (t->table[j]) {
-        if (t->table[j] == h)
-            return false;
-        j = (j + 1) & (t->tcap - 1);
-    }
-    t->table[j] = h;
-    return true;
+    if (t->tcap == 0)
+        return BAYES_NO_DEP;
+    for (size_t j = table_slot(h, t->tcap); t->table[j]; j = (j + 1) & (t->tcap - 1))
+        if (t->v[t->table[j] - 1].hash == h)
+            return t->table[j] - 1;
+    return BAYES_NO_DEP;
 }
 
-/* Add tok (hash h) unless there; true when it was new. */
-static bool
-tokens_put(struct bayes_tokens *t, uint64_t h, struct bayes_token tok)
+/* Add tok (hash tok.hash) unless there. Returns its index in v (new or
+ * old), or BAYES_NO_DEP when the set is full; *added_r says whether it
+ * was new. */
+static uint32_t
+tokens_put(struct bayes_tokens *t, struct bayes_token tok, bool *added_r)
 {
+    *added_r = false;
+    if ((t->n + 1) * 2 > t->tcap)
+        table_grow(t);
+    size_t j = table_slot(tok.hash, t->tcap);
+    for (; t->table[j]; j = (j + 1) & (t->tcap - 1))
+        if (t->v[t->table[j] - 1].hash == tok.hash)
+            return t->table[j] - 1;
     if (t->n >= BAYES_TOKENS_MAX) {
         t->full = true;
-        return false;
+        return BAYES_NO_DEP;
     }
-    if (!table_insert(t, h))
-        return false;
     if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 512;
-        struct bayes_token *v = arena_calloc(t->arena, cap, sizeof(*v));
+        size_t cap = t->cap ? t->cap * 2 : 1024;
+        struct bayes_token *v = arena_alloc(t->arena, cap * sizeof(*v)); /* n copied */
         if (t->n)
             memcpy(v, t->v, t->n * sizeof(*v));
         t->v = v;
         t->cap = cap;
     }
-    t->v[t->n++] = tok;
-    return true;
+    t->table[j] = (uint32_t)t->n + 1;
+    t->v[t->n] = tok;
+    *added_r = true;
+    return (uint32_t)t->n++;
 }
 
 bool
@@ -141,7 +173,12 @@ bayes_tokens_add(struct bayes_tokens *t, const char *prefix, struct slice name,
         return false;
     }
     uint64_t h = token_hash(prefix, name, word, word2, low);
-    return tokens_put(t, h, (struct bayes_token){h, prefix, name, word, word2, low, 0, 0});
+    bool added;
+    (void)tokens_put(t,
+                     (struct bayes_token){h, prefix, name, word, word2, low, BAYES_NO_DEP,
+                                          BAYES_NO_DEP},
+                     &added);
+    return added;
 }
 
 static void
@@ -166,71 +203,86 @@ bayes_token_text(const struct bayes_token *tok, struct str *out)
     }
 }
 
-/* LSD radix sort, 8 bits a pass, via tmp: linear, no comparisons. */
 static void
-radix_sort(uint64_t *v, uint64_t *tmp, size_t n)
+insertion_sort(uint64_t *v, size_t n)
 {
-    size_t count[256];
-    for (int shift = 0; shift < 64; shift += 8) {
-        memset(count, 0, sizeof(count));
-        for (size_t i = 0; i < n; i++)
-            count[(v[i] >> shift) & 0xff]++;
-        size_t sum = 0;
-        for (size_t d = 0; d < 256; d++) {
-            size_t c = count[d];
-            count[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++)
-            tmp[count[(v[i] >> shift) & 0xff]++] = v[i];
-        memcpy(v, tmp, n * sizeof(*v));
+    for (size_t i = 1; i < n; i++) {
+        uint64_t x = v[i];
+        size_t j = i;
+        for (; j > 0 && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
     }
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sort the n hashes of src into dst: one counting pass on the top bits
+ * (about one bucket per hash: the hashes are uniform), then each bucket
+ * by insertion, or by qsort when it is large (a crafted input cannot make
+ * it quadratic). */
+static void
+bucket_sort(const uint64_t *src, uint64_t *dst, size_t n)
+{
+    unsigned bits = 4;
+    while (bits < 16 && ((size_t)1 << bits) < n)
+        bits++;
+    size_t nb = (size_t)1 << bits, *start = xcalloc(nb + 1, sizeof(*start));
+    for (size_t i = 0; i < n; i++)
+        start[(src[i] >> (64 - bits)) + 1]++;
+    for (size_t b = 0; b < nb; b++)
+        start[b + 1] += start[b];
+    size_t *fill = start; /* start[b] advances to the end of bucket b */
+    for (size_t i = 0; i < n; i++)
+        dst[fill[src[i] >> (64 - bits)]++] = src[i];
+    for (size_t b = 0, from = 0; b < nb; from = fill[b++]) {
+        size_t k = fill[b] - from;
+        if (k > 32)
+            qsort(dst + from, k, sizeof(*dst), cmp_u64);
+        else if (k > 1)
+            insertion_sort(dst + from, k);
+    }
+    free(start);
 }
 
 uint64_t *
 bayes_tokens_sorted(const struct bayes_tokens *t)
 {
-    uint64_t *h = arena_calloc(t->arena, t->n ? t->n : 1, sizeof(*h));
+    uint64_t *h = arena_alloc(t->arena, (t->n ? t->n : 1) * sizeof(*h));
+    uint64_t *tmp = arena_alloc(t->arena, (t->n ? t->n : 1) * sizeof(*tmp));
     for (size_t i = 0; i < t->n; i++)
-        h[i] = t->v[i].hash;
-    if (t->n > 1) {
-        uint64_t *tmp = arena_calloc(t->arena, t->n, sizeof(*tmp));
-        radix_sort(h, tmp, t->n);
-    }
+        tmp[i] = t->v[i].hash;
+    bucket_sort(tmp, h, t->n);
     return h;
-}
-
-/* The position of h in sorted, or BAYES_NO_DEP. */
-static uint32_t
-find_sorted(const uint64_t *sorted, size_t n, uint64_t h)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (sorted[mid] < h)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && sorted[lo] == h ? (uint32_t)lo : BAYES_NO_DEP;
 }
 
 uint32_t *
 bayes_tokens_deps(const struct bayes_tokens *t, const uint64_t *sorted, size_t n)
 {
-    uint32_t *d = arena_calloc(t->arena, 2 * (n ? n : 1), sizeof(*d));
+    uint32_t *d = arena_alloc(t->arena, 2 * (n ? n : 1) * sizeof(*d));
+    uint32_t *pos = arena_alloc(t->arena, (t->n ? t->n : 1) * sizeof(*pos));
+    for (size_t i = 0; i < t->n; i++)
+        pos[i] = BAYES_NO_DEP;
     for (size_t i = 0; i < 2 * n; i++)
         d[i] = BAYES_NO_DEP;
-    for (size_t i = 0; i < t->n; i++) {
-        const struct bayes_token *tok = &t->v[i];
-        if (tok->h1 == 0)
+    for (size_t i = 0; i < n; i++) {
+        uint32_t at = table_find(t, sorted[i]);
+        if (at != BAYES_NO_DEP)
+            pos[at] = (uint32_t)i;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint32_t at = table_find(t, sorted[i]);
+        if (at == BAYES_NO_DEP || t->v[at].w1 == BAYES_NO_DEP)
             continue;
-        uint32_t at = find_sorted(sorted, n, tok->hash);
-        uint32_t w1 = find_sorted(sorted, n, tok->h1);
-        uint32_t w2 = find_sorted(sorted, n, tok->h2);
-        if (at != BAYES_NO_DEP && w1 != BAYES_NO_DEP && w2 != BAYES_NO_DEP) {
-            d[2 * at] = w1;
-            d[2 * at + 1] = w2;
+        uint32_t w1 = pos[t->v[at].w1], w2 = pos[t->v[at].w2];
+        if (w1 != BAYES_NO_DEP && w2 != BAYES_NO_DEP) {
+            d[2 * i] = w1;
+            d[2 * i + 1] = w2;
         }
     }
     return d;
@@ -303,10 +355,22 @@ struct word_sink {
     const char *prefix; /* "" for the text, "H" for headers */
     struct slice name;
     bool pairs;         /* make bigrams */
+    uint64_t base;      /* hash_base(prefix, name) */
     struct slice prev;  /* the previous word, for bigrams */
-    uint64_t prev_hash; /* its hash */
+    uint64_t prev_state; /* its FNV state before the final mix */
+    uint32_t prev_at;   /* its index in t->v */
 };
 
+static void
+sink_init(struct word_sink *ws, struct bayes_tokens *t, const struct bayes_tok_opts *o,
+          const char *prefix, struct slice name, bool pairs)
+{
+    *ws = (struct word_sink){t, o, prefix, name, pairs, hash_base(prefix, name), SLICE_NULL,
+                             0, BAYES_NO_DEP};
+}
+
+/* Add word w (hashes as token_hash would make them, but each word is read
+ * once for itself and once as the second word of a pair). */
 static void
 take_word(struct word_sink *ws, struct slice w)
 {
@@ -318,7 +382,7 @@ take_word(struct word_sink *ws, struct slice w)
         ws->prev = SLICE_NULL;
         return;
     }
-    bool low = !ws->o->keep_case;
+    bool low = !ws->o->keep_case, added;
     if (w.len > BAYES_WORD_MAX) {
         size_t n = BAYES_SKIP_PREFIX;
         while (n > 0 && ((unsigned char)w.ptr[n] & 0xc0) == 0x80)
@@ -327,16 +391,26 @@ take_word(struct word_sink *ws, struct slice w)
         ws->prev = SLICE_NULL;
         return;
     }
-    uint64_t h = token_hash(ws->prefix, ws->name, w, SLICE_NULL, low);
-    (void)tokens_put(ws->t, h, (struct bayes_token){h, ws->prefix, ws->name, w, SLICE_NULL,
-                                                    low, 0, 0});
-    if (ws->pairs && ws->prev.len) {
-        uint64_t hp = token_hash(ws->prefix, ws->name, ws->prev, w, low);
-        (void)tokens_put(ws->t, hp, (struct bayes_token){hp, ws->prefix, ws->name, ws->prev,
-                                                         w, low, ws->prev_hash, h});
+    bool pair = ws->pairs && ws->prev.len;
+    uint64_t state = ws->base, pstate = (ws->prev_state ^ ' ') * FNV_PRIME;
+    for (size_t i = 0; i < w.len; i++) { /* the word, and the pair's second word */
+        unsigned char c = low ? lower((unsigned char)w.ptr[i]) : (unsigned char)w.ptr[i];
+        state = (state ^ c) * FNV_PRIME;
+        pstate = (pstate ^ c) * FNV_PRIME;
     }
-    ws->prev = w;
-    ws->prev_hash = h;
+    uint32_t at = tokens_put(ws->t, (struct bayes_token){mix64(state), ws->prefix, ws->name, w,
+                                                         SLICE_NULL, low, BAYES_NO_DEP,
+                                                         BAYES_NO_DEP},
+                             &added);
+    if (pair && at != BAYES_NO_DEP) {
+        uint64_t hp = mix64(pstate);
+        (void)tokens_put(ws->t, (struct bayes_token){hp, ws->prefix, ws->name, ws->prev, w, low,
+                                                     ws->prev_at, at},
+                         &added);
+    }
+    ws->prev = at != BAYES_NO_DEP ? w : SLICE_NULL;
+    ws->prev_state = state;
+    ws->prev_at = at;
 }
 
 static void
@@ -403,6 +477,9 @@ header_skipped(struct slice name)
         "x-bogosity", "x-spam-status", "x-spam-flag", "x-spam-level", "x-spam-score",
         "x-spam-checker-version", "x-spam-report", "x-virus-scanned", "x-tamis-bayes",
         "received-spf", "dkim-signature", "x-original-date"};
+    unsigned char c0 = lower((unsigned char)name.ptr[0]);
+    if (c0 != 'd' && c0 != 'c' && c0 != 'l' && c0 != 's' && c0 != 'x' && c0 != 'r')
+        return false; /* no skipped name starts otherwise */
     for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
         if (slice_case_eq_cstr(name, skip[i]))
             return true;
@@ -434,23 +511,51 @@ id_shape(struct arena *a, struct slice id)
     return slice_make(out, n);
 }
 
+/* The value of a header field as header_decode would give it, without
+ * the copy when that changes no word: plain ASCII without encoded words or
+ * NUL, within max, where dropping the line breaks (unfolding) joins no two
+ * words. Otherwise the decoded value. */
+static struct slice
+header_value(struct arena *a, struct slice raw, size_t max)
+{
+    struct slice v = slice_trim(raw);
+    bool plain = v.len <= max;
+    for (size_t i = 0; i < v.len && plain; i++) {
+        unsigned char c = (unsigned char)v.ptr[i];
+        if (c >= 0x80 || c == 0 || (c == '=' && i + 1 < v.len && v.ptr[i + 1] == '?'))
+            plain = false;
+        else if ((c == '\r' || c == '\n') && i > 0 && word_byte((unsigned char)v.ptr[i - 1])) {
+            size_t j = i;
+            while (j < v.len && (v.ptr[j] == '\r' || v.ptr[j] == '\n'))
+                j++;
+            plain = j == v.len || !word_byte((unsigned char)v.ptr[j]);
+            i = j - 1;
+        }
+    }
+    if (plain)
+        return v;
+    const char *d = header_decode(a, raw, max, NULL);
+    return slice_from_cstr(d ? d : "");
+}
+
 static void
 header_tokens(const struct bayes_tok_opts *o, const struct bayes_input *in,
               struct bayes_tokens *t, struct word_sink *body)
 {
+    size_t max = in->header_max ? in->header_max : 65536;
     for (size_t i = 0; i < in->headers->n && !t->full; i++) {
         const struct header_field *f = &in->headers->fields[i];
         if (f->name.len == 0 || f->name.len > 40 || header_skipped(f->name))
             continue;
-        size_t max = in->header_max ? in->header_max : 65536;
-        const char *v = header_decode(t->arena, f->value, max, NULL);
-        struct slice val = slice_from_cstr(v ? v : "");
         if (slice_case_eq_cstr(f->name, "message-id")) {
-            (void)bayes_tokens_add(t, "H", f->name, id_shape(t->arena, slice_trim(val)),
-                                   SLICE_NULL, false);
+            const char *v = header_decode(t->arena, f->value, max, NULL);
+            struct slice val = slice_trim(slice_from_cstr(v ? v : ""));
+            (void)bayes_tokens_add(t, "H", f->name, id_shape(t->arena, val), SLICE_NULL, false);
             continue;
         }
-        struct word_sink ws = {t, o, "H", f->name, false, SLICE_NULL, 0};
+        struct slice val = header_value(t->arena, f->value, max);
+        struct word_sink ws;
+        sink_init(&ws, t, o, "H", f->name, false);
         split_words(&ws, val);
         if (slice_case_eq_cstr(f->name, "subject")) {
             body->prev = SLICE_NULL;
@@ -480,7 +585,8 @@ void
 bayes_tokenize(const struct bayes_tok_opts *o, const struct bayes_input *in,
                struct bayes_tokens *t)
 {
-    struct word_sink body = {t, o, "", SLICE_NULL, o->bigrams, SLICE_NULL, 0};
+    struct word_sink body;
+    sink_init(&body, t, o, "", SLICE_NULL, o->bigrams);
     if (in->headers && o->headers)
         header_tokens(o, in, t, &body);
     struct url_sink us = {t, 0};

@@ -39,6 +39,9 @@
 /* Most URLs looked at in one message. */
 #define BAYES_URLS_MAX 200
 
+/* No such token (in deps, and in a token's w1, w2). */
+#define BAYES_NO_DEP UINT32_MAX
+
 /* One token: its hash, and its text as up to three pieces (prefix, word,
  * second word of a pair) that live as long as the input and the arena. */
 struct bayes_token {
@@ -48,14 +51,15 @@ struct bayes_token {
     struct slice word;
     struct slice word2; /* the second word of a pair, else empty */
     bool lower;         /* the words count (and show) ASCII-lowercased */
-    uint64_t h1, h2;    /* a pair made by the tokenizer: its words' hashes */
+    uint32_t w1, w2;    /* a pair made by the tokenizer: its words' indexes
+                           in v; BAYES_NO_DEP for other tokens */
 };
 
 struct bayes_tokens {
     struct arena *arena;
     struct bayes_token *v;
     size_t n, cap;
-    uint64_t *table; /* open addressing on hash; 0 is empty */
+    uint32_t *table; /* open addressing on hash: index in v + 1; 0 is empty */
     size_t tcap;
     bool full;       /* BAYES_TOKENS_MAX was reached */
 };
@@ -103,7 +107,6 @@ uint64_t *bayes_tokens_sorted(const struct bayes_tokens *t);
  * other tokens (a new arena array of 2n entries). Learning a pair always
  * learns its two words, so a pair whose word is unknown is unknown: the
  * store skips its lookup (bayes_store_classify). */
-#define BAYES_NO_DEP UINT32_MAX
 uint32_t *bayes_tokens_deps(const struct bayes_tokens *t, const uint64_t *sorted, size_t n);
 /* A 16-byte digest of the token set (of its sorted hashes): the identity
  * of a learned message. */

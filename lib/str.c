@@ -110,6 +110,19 @@ str_vappendf(struct str *s, const char *fmt, va_list ap)
 {
     va_list ap2;
     int n;
+    if (s->buf && s->cap > s->len) { /* format once when it fits */
+        size_t room = s->cap - s->len;
+        va_copy(ap2, ap);
+        n = vsnprintf(s->buf + s->len, room, fmt, ap2);
+        va_end(ap2);
+        if (n >= 0 && (size_t)n < room && (size_t)n <= str_limit(s) - s->len) {
+            s->len += (size_t)n;
+            return 0;
+        }
+        s->buf[s->len] = '\0';
+        if (n < 0)
+            return -1;
+    }
     va_copy(ap2, ap);
     n = vsnprintf(NULL, 0, fmt, ap2);
     va_end(ap2);

@@ -710,7 +710,7 @@ static int
 element_find(const char *name)
 {
     for (size_t i = 0; i < sizeof(elements) / sizeof(elements[0]); i++)
-        if (strcmp(name, elements[i].name) == 0)
+        if (name[0] == elements[i].name[0] && strcmp(name, elements[i].name) == 0)
             return (int)i;
     return -1;
 }

@@ -192,20 +192,27 @@ url_find_in_text(struct slice text, size_t max_urls, url_cb cb, void *ctx)
     const unsigned char *p = (const unsigned char *)text.ptr;
     size_t n = text.len, found = 0, i = 0;
     while (i < n) {
+        /* A URL starts a run of letters, digits, '+' and '-' that a ':'
+         * ("http:", "mailto:") or a '.' ("www.") ends: go to the next mark
+         * and back to the start of its run. */
+        size_t j = i;
+        while (j < n && p[j] != ':' && p[j] != '.')
+            j++;
+        if (j >= n)
+            break;
+        size_t s = j;
+        while (s > i && (is_alnum(p[s - 1]) || p[s - 1] == '+' || p[s - 1] == '-'))
+            s--;
         bool www;
-        if (!url_may_start(p, i, &www)) {
-            i++;
-            continue;
-        }
-        size_t pre = url_prefix_len(p + i, n - i, www);
-        size_t end = pre ? url_end(p, n, i + pre) : i;
-        if (end == i || end == i + pre) {
-            i++;
+        size_t pre = s < j && url_may_start(p, s, &www) ? url_prefix_len(p + s, n - s, www) : 0;
+        size_t end = pre ? url_end(p, n, s + pre) : s;
+        if (end == s || end == s + pre) {
+            i = j + 1;
             continue;
         }
         found++;
         if (cb != NULL && found <= max_urls)
-            cb(ctx, slice_make(text.ptr + i, end - i));
+            cb(ctx, slice_make(text.ptr + s, end - s));
         i = end;
     }
     return found;

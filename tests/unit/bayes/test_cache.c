@@ -9,6 +9,8 @@
 #include <stdlib.h>
 
 #include "bayes/delta.h"
+#include "bayes/key_filter.h"
+#include "bayes/snap_index.h"
 #include "bayes/read_cache.h"
 #include "t.h"
 
@@ -37,6 +39,63 @@ test_read_cache(void)
     CHECK(!read_cache_get(c, h, &v));
     read_cache_end(c);
     read_cache_free(c);
+}
+
+/* The key filter never says no to a key it holds, and says yes to few
+ * others. */
+static void
+test_key_filter(void)
+{
+    struct key_filter *f = key_filter_new(100000);
+    for (uint64_t i = 1; i <= 100000; i++)
+        key_filter_add(f, i * 0x9e3779b97f4a7c15u >> 16);
+    size_t missing = 0, extra = 0;
+    for (uint64_t i = 1; i <= 100000; i++) {
+        missing += !key_filter_may_have(f, i * 0x9e3779b97f4a7c15u >> 16);
+        extra += key_filter_may_have(f, (i + 200000) * 0x9e3779b97f4a7c15u >> 16);
+    }
+    CHECK_INT(missing, 0);
+    CHECK(extra < 2000); /* under 2% */
+    key_filter_free(&f);
+    CHECK(f == NULL);
+    /* Sequential keys (the store's are 48-bit hashes, but any will do). */
+    f = key_filter_new(10);
+    for (uint64_t i = 0; i < 10; i++)
+        key_filter_add(f, i);
+    for (uint64_t i = 0; i < 10; i++)
+        CHECK(key_filter_may_have(f, i));
+    key_filter_free(&f);
+}
+
+/* A snapshot in memory: a small one answers every token (its counts, or 0
+ * and 0), a large one only the tokens it does not hold. */
+static void
+test_snap_index(void)
+{
+    struct snap_index *x = snap_index_new(1000);
+    struct bayes_count c;
+    for (uint64_t i = 1; i <= 1000; i++)
+        CHECK(snap_index_add(x, i * 0x9e3779b97f4a7c15u >> 16, (struct bayes_count){i, 2 * i}));
+    CHECK(!snap_index_add(x, 5, (struct bayes_count){1, 1})); /* past what it was sized for */
+    for (uint64_t i = 1; i <= 1000; i++) {
+        CHECK(snap_index_get(x, i * 0x9e3779b97f4a7c15u >> 16, &c));
+        CHECK_INT(c.spam, i);
+        CHECK_INT(c.ham, 2 * i);
+        CHECK(snap_index_get(x, (i + 5000) * 0x9e3779b97f4a7c15u >> 16, &c));
+        CHECK_INT(c.spam + c.ham, 0);
+    }
+    snap_index_free(&x);
+    CHECK(x == NULL);
+    x = snap_index_new(SNAP_TABLE_MAX_KEYS + 1);
+    for (uint64_t i = 1; i <= 1000; i++)
+        CHECK(snap_index_add(x, i, (struct bayes_count){1, 0}));
+    size_t asked = 0;
+    for (uint64_t i = 1; i <= 1000; i++) {
+        CHECK(!snap_index_get(x, i, &c)); /* held: ask the store */
+        asked += !snap_index_get(x, i + 1000000, &c);
+    }
+    CHECK(asked < 20);
+    snap_index_free(&x);
 }
 
 static void
@@ -77,10 +136,42 @@ test_delta(void)
     delta_deinit(&d);
 }
 
+/* Merging a sorted batch into the stored records (a rewrite of the
+ * database): records left alone pass through, new ones come in order,
+ * counts floor at 0 (a record at 0 and 0 goes) and saturate, and two
+ * hashes that share a stored key apply one after the other. */
+static void
+test_delta_merge(void)
+{
+    uint64_t k1 = 0x1111111111110000u, k2 = 0x2222222222220000u, k3 = 0x3333333333330000u;
+    struct bayes_token_rec old[] = {{k1, 1, 0, 86400}, {k2, 2, 5, 86400},
+                                    {k3, DELTA_COUNT_MAX, 1, 86400}};
+    struct delta_entry v[] = {
+        {0x0000000000000001u, 0, 1, 900, true}, /* new, before k1 */
+        {k1 | 7, -1, 0, 0, true},              /* k1 goes to 0 and 0 */
+        {k1 | 9, 0, 1, 1000, true},            /* the same key again: starts afresh */
+        {k2 | 1, 0, -9, 0, true},              /* floored at 0 */
+        {k3 | 1, 1, 0, 2000, true},            /* saturates */
+        {0x4444444444440001u, -1, 0, 0, true}, /* forgetting what is not there */
+    };
+    struct bayes_token_rec out[9];
+    size_t n = delta_merge(old, 3, v, 6, out);
+    CHECK_INT(n, 4);
+    CHECK(out[0].hash == 0 && out[0].ham == 1 && out[0].atime == 900);
+    CHECK(out[1].hash == k1 && out[1].spam == 0 && out[1].ham == 1 && out[1].atime == 1000);
+    CHECK(out[2].hash == k2 && out[2].spam == 2 && out[2].ham == 0 && out[2].atime == 86400);
+    CHECK(out[3].hash == k3 && out[3].spam == DELTA_COUNT_MAX && out[3].atime == 2000);
+    CHECK_INT(delta_merge(old, 3, v, 0, out), 3); /* nothing to apply */
+    CHECK(out[2].spam == DELTA_COUNT_MAX);
+}
+
 int
 main(void)
 {
     T_RUN(test_read_cache);
+    T_RUN(test_delta_merge);
+    T_RUN(test_key_filter);
+    T_RUN(test_snap_index);
     T_RUN(test_delta);
     return t_done();
 }

@@ -13,6 +13,8 @@ static void
 test_token_prob(void)
 {
     struct bayes_params p = bayes_params_default();
+    p.robs = 0.0178; /* bogofilter's s and x, for the figures below */
+    p.robx = 0.52;
     /* Unknown token, or an empty class: the prior x. */
     CHECK_NEAR(bayes_token_prob(&p, (struct bayes_count){0, 0}, 10, 10), 0.52, 1e-12);
     CHECK_NEAR(bayes_token_prob(&p, (struct bayes_count){3, 0}, 10, 0), 0.52, 1e-12);

@@ -136,6 +136,60 @@ test_learn_forget(void)
     bayes_store_close(&s);
 }
 
+/* After many lookups in one snapshot the store answers from the snapshot
+ * in memory (snap_index.h): what it holds is still found, and a token
+ * learned later (a new snapshot) is not hidden by the old index. */
+static void
+test_snap_index(void)
+{
+    struct bayes_store *s = open_store(BAYES_STORE_WRITE | BAYES_STORE_CREATE);
+    uint64_t a[200], b[] = {K(5000)};
+    for (size_t i = 0; i < 200; i++)
+        a[i] = K(1000 + i);
+    struct bayes_meta m;
+    CHECK_INT(learn(s, a, 200, BAYES_SEEN_SPAM), BAYES_LEARNED);
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 100; i++) { /* enough to build the filter */
+            CHECK_INT(lookup(s, a[i * 7 % 200], &m).spam, 1);
+            CHECK_INT(lookup(s, K(6000 + i), &m).spam, 0);
+        }
+        CHECK_INT(lookup(s, K(5000), &m).ham, (unsigned)round);
+        if (round == 0)
+            CHECK_INT(learn(s, b, 1, BAYES_SEEN_HAM), BAYES_LEARNED);
+    }
+    for (size_t i = 0; i < 200; i++)
+        CHECK_INT(lookup(s, a[i], &m).spam, 1);
+    CHECK_INT(learn(s, a, 200, BAYES_SEEN_NONE), BAYES_LEARNED); /* as it was */
+    CHECK_INT(learn(s, b, 1, BAYES_SEEN_NONE), BAYES_LEARNED);
+    for (int i = 0; i < 100; i++)
+        CHECK_INT(lookup(s, a[i], &m).spam, 0);
+    bayes_store_close(&s);
+}
+
+/* Keys past the database's last one are appended; two hashes that share
+ * a stored key (the top 48 bits) still add up in one record. */
+static void
+test_append(void)
+{
+    struct bayes_store *s = open_store(BAYES_STORE_WRITE | BAYES_STORE_CREATE);
+    uint64_t a[] = {0xfffffffff0000000u, 0xfffffffffff00001u, 0xfffffffffff00002u}, filler[100];
+    for (size_t i = 0; i < 100; i++)
+        filler[i] = K(7000 + i);
+    struct bayes_meta m;
+    /* Enough tokens first that a's three go one by one (a batch as large
+     * as half the database rewrites it instead). */
+    CHECK_INT(learn(s, filler, 100, BAYES_SEEN_HAM), BAYES_LEARNED);
+    CHECK_INT(learn(s, a, 3, BAYES_SEEN_SPAM), BAYES_LEARNED);
+    CHECK_INT(lookup(s, a[0], &m).spam, 1);
+    CHECK_INT(lookup(s, a[1], &m).spam, 2);
+    CHECK_INT(learn(s, a, 3, BAYES_SEEN_NONE), BAYES_LEARNED);
+    CHECK_INT(lookup(s, a[2], &m).spam, 0);
+    CHECK_INT(lookup(s, filler[7], &m).ham, 1);
+    CHECK_INT(learn(s, filler, 100, BAYES_SEEN_NONE), BAYES_LEARNED);
+    CHECK_INT(lookup(s, filler[7], &m).ham, 0);
+    bayes_store_close(&s);
+}
+
 static void
 test_backup_restore_expire(void)
 {
@@ -257,6 +311,8 @@ main(void)
     T_RUN(test_missing);
     T_RUN(test_learn_forget);
     T_RUN(test_pair_skip);
+    T_RUN(test_snap_index);
+    T_RUN(test_append);
     T_RUN(test_backup_restore_expire);
     T_RUN(test_concurrent);
     char cmd[128];

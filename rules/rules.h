@@ -53,7 +53,6 @@ enum rules_skip {
     SKIP_DIRECTIVE,   /* a setting of SpamAssassin or a plugin, ignored */
     SKIP_META,        /* a meta expression that does not parse */
     SKIP_FILE,        /* a file or folder that cannot be read */
-    SKIP_META_DEP,    /* a meta rule over a rule that was skipped */
     SKIP_NKINDS
 };
 
@@ -88,6 +87,12 @@ void rules_summary(const struct rules *rs, struct str *out);
 /* Rules of a type that load (are run), and lines skipped for a reason. */
 size_t rules_count(const struct rules *rs, enum rule_type t);
 size_t rules_skipped(const struct rules *rs, enum rules_skip why);
+/* Meta rules that load but read a rule that was skipped (an eval: test, an
+ * unsupported header...), directly or through another meta: the skipped
+ * rule counts as 0 (did not fire), as SpamAssassin counts a rule it does
+ * not have. rules_partial says whether the i-th name of rules_name is one. */
+size_t rules_partial_count(const struct rules *rs);
+bool rules_partial(const struct rules *rs, size_t i);
 /* Diagnostic i ("FILE:LINE: reason"), i < rules_diag_count. */
 size_t rules_diag_count(const struct rules *rs);
 const char *rules_diag(const struct rules *rs, size_t i);

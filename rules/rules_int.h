@@ -48,6 +48,7 @@ struct rule {
     bool subrule;     /* "__" name: never reported */
     bool in_replace;  /* named by replace_rules */
     bool skipped_def; /* its last test line was skipped (eval, unsupported) */
+    bool partial;     /* meta reading a skipped rule (as 0) */
     const char *file; /* interned */
     unsigned line;
     char *re_text;    /* the expression as written (before tags) */
@@ -92,6 +93,7 @@ struct rules {
     size_t skipped[SKIP_NKINDS];
     size_t eval_by_type[RULE_NTYPES]; /* SKIP_EVAL lines by rule type */
     size_t loaded[RULE_NTYPES];
+    size_t npartial; /* meta rules with partial set */
     char **diags;
     size_t ndiags;
     size_t depth; /* include depth */
@@ -153,7 +155,8 @@ void meta_free(struct meta_prog **pp);
 /* Bind the names to rule indexes; call once the set is loaded. */
 void meta_bind(struct meta_prog *p, const struct rules *rs);
 /* The first name the program reads that is a rule whose test was skipped
- * and that no other check provides (see rules_set.c), or NULL. */
+ * and that no other check provides (see rules_set.c), or a meta rule that
+ * reads one (partial), or NULL. */
 const char *meta_skipped_dep(const struct meta_prog *p, const struct rules *rs);
 /* Rule indexes the program reads (for ordering): count, and the i-th. */
 size_t meta_deps(const struct meta_prog *p, size_t **deps_r);

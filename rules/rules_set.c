@@ -66,20 +66,20 @@ rules_external_name(const char *name)
     return false;
 }
 
-/* Drop the meta rules that read a rule tamis skipped (an eval: test, an
- * unsupported header): their value would be a guess. Dependencies come
- * first in rs->order, so one pass carries the drop through. */
+/* Mark the meta rules that read a rule tamis skipped (an eval: test, an
+ * unsupported header): they run with the skipped rule as 0, as
+ * SpamAssassin runs a meta over a rule it does not have, and are counted
+ * apart. Dependencies come first in rs->order, so one pass carries the mark
+ * through metas over such metas. */
 static void
-drop_unrunnable_metas(struct rules *rs)
+mark_partial_metas(struct rules *rs)
 {
     for (size_t k = 0; k < rs->norder; k++) {
         struct rule *r = &rs->rules[rs->order[k]];
-        const char *dep = r->defined ? meta_skipped_dep(r->meta, rs) : NULL;
-        if (dep == NULL)
-            continue;
-        rs->skipped[SKIP_META_DEP]++;
-        r->defined = false;
-        r->skipped_def = true;
+        if (r->defined && meta_skipped_dep(r->meta, rs) != NULL) {
+            r->partial = true;
+            rs->npartial++;
+        }
     }
 }
 
@@ -149,7 +149,7 @@ rules_finish(struct rules *rs, int score_set)
             order_meta(rs, i, state, stack);
     free(state);
     free(stack);
-    drop_unrunnable_metas(rs);
+    mark_partial_metas(rs);
     prefilter_build(rs);
     for (size_t i = 0; i < rs->n; i++)
         if (rs->rules[i].defined)
@@ -168,7 +168,6 @@ static const char *const skip_names[SKIP_NKINDS] = {
     "settings ignored (SpamAssassin and plugin options)",
     "meta expressions that do not parse",
     "files not read",
-    "meta rules over skipped rules (eval:, unsupported)",
 };
 
 size_t
@@ -201,13 +200,33 @@ rules_required_score(const struct rules *rs)
     return rs->required_score;
 }
 
-const char *
-rules_name(const struct rules *rs, size_t i)
+static const struct rule *
+nth_defined(const struct rules *rs, size_t i)
 {
     for (size_t k = 0; k < rs->n; k++)
         if (rs->rules[k].defined && i-- == 0)
-            return rs->rules[k].name;
+            return &rs->rules[k];
     return NULL;
+}
+
+const char *
+rules_name(const struct rules *rs, size_t i)
+{
+    const struct rule *r = nth_defined(rs, i);
+    return r ? r->name : NULL;
+}
+
+size_t
+rules_partial_count(const struct rules *rs)
+{
+    return rs->npartial;
+}
+
+bool
+rules_partial(const struct rules *rs, size_t i)
+{
+    const struct rule *r = nth_defined(rs, i);
+    return r && r->partial;
 }
 
 void
@@ -231,6 +250,9 @@ rules_summary(const struct rules *rs, struct str *out)
                                 rs->eval_by_type[t]);
         str_appendc(out, '\n');
     }
+    if (rs->npartial)
+        str_appendf(out, "rules: metas using skipped rules: %zu (loaded; a skipped rule reads "
+                         "as 0, not fired)\n", rs->npartial);
     size_t npf = 0;
     for (size_t i = 0; i < rs->n; i++)
         npf += rs->rules[i].prefiltered;

@@ -136,9 +136,11 @@ test_meta_and_scores(void)
         {"header A Subject =~ /Cheap/\nscore A 1 2 3 4", "A(1)"}, /* set 0 */
         {"header T_A Subject =~ /Cheap/", "T_A(0.01)"},
         {"header A Subject =~ /Cheap/\ntflags A nice", "A(-1)"},
-        {"header E eval:check_x()\nheader __A Subject =~ /Cheap/\nmeta C __A && !E", ""},
-        {"mimeheader M Content-Type =~ /x/\nheader __A Subject =~ /Cheap/\n"
-         "meta C __A && !M", ""},                                /* over a skipped rule */
+        /* over skipped rules: they read as 0 */
+        {"header E eval:check_x()\nheader __A Subject =~ /Cheap/\nmeta C __A && !E", "C(1)"},
+        {"header E eval:check_x()\nheader __A Subject =~ /Cheap/\nmeta C __A && E", ""},
+        {"header M From:host =~ /x/\nheader __A Subject =~ /Cheap/\n"
+         "meta __C __A && !M\nmeta D __C", "D(1)"},
         {"meta C (D\nmeta D 1", "D(1)"},
         {"meta A B\nmeta B A", ""},                              /* a cycle */
     };
@@ -203,6 +205,32 @@ test_diagnostics(void)
     CHECK(rs == NULL);
 }
 
+/* Metas over skipped rules load, are counted and named as partial, and so
+ * are metas over them; a meta over loaded rules only is not. */
+static void
+test_partial_metas(void)
+{
+    static const char text[] = "header E eval:check_x()\n"
+                               "header __A Subject =~ /Cheap/\n"
+                               "meta B __A && !E\n"
+                               "meta C B || __A\n"
+                               "meta D __A\n";
+    struct rules *rs = rules_new();
+    rules_load_buffer(rs, "t.cf", text, sizeof(text) - 1);
+    rules_finish(rs, 0);
+    CHECK_INT(rules_count(rs, RULE_META), 3);
+    CHECK_INT(rules_partial_count(rs), 2);
+    for (size_t i = 0; rules_name(rs, i); i++)
+        CHECK_INT(rules_partial(rs, i), strcmp(rules_name(rs, i), "B") == 0 ||
+                                            strcmp(rules_name(rs, i), "C") == 0);
+    struct str s;
+    str_init(&s, 0);
+    rules_summary(rs, &s);
+    CHECK(strstr(str_cstr(&s), "metas using skipped rules: 2") != NULL);
+    str_deinit(&s);
+    rules_free(&rs);
+}
+
 int
 main(void)
 {
@@ -211,5 +239,6 @@ main(void)
     T_RUN(test_meta_and_scores);
     T_RUN(test_blocks_and_tags);
     T_RUN(test_diagnostics);
+    T_RUN(test_partial_metas);
     return t_done();
 }

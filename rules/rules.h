@@ -129,6 +129,15 @@ struct rules_hit {
  * score not 0), in rule order. */
 typedef void (*rules_hit_cb)(void *ctx, const struct rules_hit *hit);
 
+/* SpamAssassin's relay pseudo-headers X-Spam-Relays-Trusted, -Untrusted,
+ * -Internal and -External of a message (docs/rules.md), from its Received
+ * fields and the trusted_networks / internal_networks lines of the rules:
+ * out[k] is allocated in a (empty when there is no relay of that kind). */
+enum relays_kind { RELAYS_TRUSTED, RELAYS_UNTRUSTED, RELAYS_INTERNAL, RELAYS_EXTERNAL,
+                   RELAYS_NKINDS };
+void rules_relays_build(const struct rules *rs, const struct header_block *h, struct arena *a,
+                        struct slice out[RELAYS_NKINDS]);
+
 /* Run every rule on m, with scratch space from a. Returns 0, or -1 when a
  * match could not run (the match limit was hit: *failed_r names the rule);
  * the other rules still run. */

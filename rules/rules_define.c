@@ -117,6 +117,19 @@ static const struct {
     {"first", HM_FIRST}, {"last", HM_LAST},
 };
 
+/* Which X-Spam-Relays-* pseudo-header field is, or -1. */
+static long
+relays_kind(struct slice field)
+{
+    static const char *const names[RELAYS_NKINDS] = {
+        "X-Spam-Relays-Trusted", "X-Spam-Relays-Untrusted", "X-Spam-Relays-Internal",
+        "X-Spam-Relays-External"};
+    for (long k = 0; k < RELAYS_NKINDS; k++)
+        if (slice_case_eq_cstr(field, names[k]))
+            return k;
+    return -1;
+}
+
 /* The source index for "Field:mod:mod", or -1 with *why. */
 static long
 header_source(struct rules *rs, struct slice spec, const char **why)
@@ -142,8 +155,11 @@ header_source(struct rules *rs, struct slice spec, const char **why)
     for (size_t k = 0; k < 4; k++)
         if (slice_eq(field, slice_from_cstr(pseudo[k].name)))
             kind = pseudo[k].kind;
-    if (field.len == 0 || slice_starts_with_case(field, "X-Spam-Relays-") ||
-        slice_starts_with_case(field, "ALL-")) {
+    long relays = relays_kind(field);
+    if (relays >= 0)
+        kind = HK_RELAYS;
+    else if (field.len == 0 || slice_starts_with_case(field, "X-Spam-Relays-") ||
+             slice_starts_with_case(field, "ALL-")) {
         *why = "pseudo-header needs SpamAssassin's relay analysis (not supported)";
         return -1;
     }
@@ -154,7 +170,8 @@ header_source(struct rules *rs, struct slice spec, const char **why)
             return (long)i;
     rs->sources = xreallocarray(rs->sources, rs->nsources + 1, sizeof(*rs->sources));
     rs->sources[rs->nsources] =
-        (struct hsource){.field = xmemdup0(field.ptr, field.len), .kind = kind, .mods = mods};
+        (struct hsource){.field = xmemdup0(field.ptr, field.len), .kind = kind, .mods = mods,
+                         .relays = relays >= 0 ? (enum relays_kind)relays : RELAYS_TRUSTED};
     return (long)rs->nsources++;
 }
 

@@ -38,6 +38,8 @@ struct run {
     struct slice *hval; /* per header source */
     bool *hpresent;
     bool *hdone;
+    struct slice relays[RELAYS_NKINDS];
+    bool relays_done;
     pcre2_match_data *md;
     pcre2_match_context *mc;
     const char *failed;
@@ -155,10 +157,27 @@ field_of(const struct hsource *s, struct slice name)
     }
 }
 
+/* X-Spam-Relays-*: built once per message, for the four kinds. */
+static void
+relays_source(struct run *run, size_t si)
+{
+    const struct hsource *s = &run->rs->sources[si];
+    if (!run->relays_done)
+        rules_relays_build(run->rs, run->m->headers, run->a, run->relays);
+    run->relays_done = true;
+    run->hval[si] = run->relays[s->relays];
+    run->hpresent[si] = run->hval[si].len > 0;
+    run->hdone[si] = true;
+}
+
 static void
 build_source(struct run *run, size_t si)
 {
     const struct hsource *s = &run->rs->sources[si];
+    if (s->kind == HK_RELAYS) {
+        relays_source(run, si);
+        return;
+    }
     const struct header_block *h = run->m->headers;
     struct str v;
     str_init(&v, 0);

@@ -29,7 +29,22 @@
 #define HM_LAST 0x10
 
 /* Pseudo-headers. */
-enum hdr_kind { HK_FIELD, HK_ALL, HK_TOCC, HK_MESSAGEID, HK_ENVFROM };
+enum hdr_kind { HK_FIELD, HK_ALL, HK_TOCC, HK_MESSAGEID, HK_ENVFROM, HK_RELAYS };
+
+
+/* trusted_networks / internal_networks. */
+struct rules_net {
+    unsigned char addr[16];
+    int family; /* 4 or 6 */
+    unsigned plen;
+    bool exclude; /* "!NET" */
+};
+
+struct rules_netset {
+    struct rules_net *v;
+    size_t n;
+    bool set; /* a line set it (and no clear_ line came after) */
+};
 
 /* One header value source: a field (or pseudo-header) and modifiers; rules
  * that read the same source share its value per message. */
@@ -37,6 +52,7 @@ struct hsource {
     char *field;
     enum hdr_kind kind;
     unsigned mods;
+    enum relays_kind relays; /* HK_RELAYS */
 };
 
 struct meta_prog; /* rules_meta.c */
@@ -94,6 +110,7 @@ struct rules {
     size_t eval_by_type[RULE_NTYPES]; /* SKIP_EVAL lines by rule type */
     size_t loaded[RULE_NTYPES];
     size_t npartial; /* meta rules with partial set */
+    struct rules_netset trusted, internal;
     char **diags;
     size_t ndiags;
     size_t depth; /* include depth */
@@ -164,6 +181,11 @@ size_t meta_deps(const struct meta_prog *p, size_t **deps_r);
  * not rules. */
 double meta_eval(const struct meta_prog *p, const double *hits,
                  const struct rules_message *m);
+
+/* rules_relays.c: add the networks of a trusted_networks or
+ * internal_networks line (0, or -1 with *why); clear a set. */
+int rules_netset_add(struct rules_netset *ns, struct slice words, const char **why);
+void rules_netset_clear(struct rules_netset *ns);
 
 /* rules_set.c: names that other checks give as symbols (BAYES_*, ...). */
 bool rules_external_name(const char *name);

@@ -306,6 +306,8 @@ rules_free(struct rules **rsp)
     free(rs->diags);
     free(rs->order);
     prefilter_free(&rs->pf);
+    rules_netset_clear(&rs->trusted);
+    rules_netset_clear(&rs->internal);
     free(rs->tag_start);
     free(rs->tag_end);
     free(rs);

@@ -91,7 +91,7 @@ test_header(void)
         {"header A X-Missing =~ /dflt/ [if-unset: dflt]", "A(1)"},
         {"header A Subject !~ /Cheap/", ""},
         {"header A subject =~ /cheap/i\nscore A 2.5", "A(2.5)"},
-        {"header A X-Spam-Relays-External =~ /x/", ""},
+        {"header A ALL-EXTERNAL =~ /x/", ""},                     /* not supported */
         {"header A eval:check_for_missing_to_header()", ""},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -178,7 +178,7 @@ test_diagnostics(void)
                                "meta C (\n"
                                "score D x\n"
                                "body E eval:f()\n"
-                               "header F X-Spam-Relays-Untrusted =~ /x/\n"
+                               "header F ALL-EXTERNAL =~ /x/\n"
                                "use_bayes 1\n"
                                "if (\nendif\n";
     struct rules *rs = rules_new();
@@ -203,6 +203,42 @@ test_diagnostics(void)
     str_deinit(&s);
     rules_free(&rs);
     CHECK(rs == NULL);
+}
+
+/* Relay pseudo-headers: the newest relay first; trust inferred from
+ * private addresses, or set by trusted_networks / internal_networks. */
+static void
+test_relays(void)
+{
+    static const char *msg =
+        "Received: from a.example (a.example [10.0.0.5]) by mx.example (Postfix) with ESMTP "
+        "id AAA1\n"
+        "Received: from dsl-1-2-3-4.dyn.example (unknown [192.0.2.4]) by a.example "
+        "(8.12.8/8.12.8) with ESMTP id BBB2\n"
+        "Subject: x\n\nbody\n";
+    static const struct {
+        const char *rules, *want;
+    } cases[] = {
+        {"header A X-Spam-Relays-Trusted =~ /^\\[ ip=10\\.0\\.0\\.5 rdns=a\\.example "
+         "helo=a\\.example by=mx\\.example ident= envfrom= intl=1 id=AAA1 auth= msa=0 \\]$/",
+         "A(1)"},
+        {"header A X-Spam-Relays-External =~ /^\\[ ip=192\\.0\\.2\\.4 rdns= "
+         "helo=dsl-1-2-3-4\\.dyn\\.example by=a\\.example [^\\]]* intl=0 id=BBB2 /",
+         "A(1)"},
+        {"header A X-Spam-Relays-Untrusted =~ /10\\.0\\.0\\.5/", ""},
+        {"header __RDNS_NONE X-Spam-Relays-External =~ /^[^\\]]+ rdns= /\nmeta R __RDNS_NONE",
+         "R(1)"},
+        /* trusted_networks: 10/8 and the sender's /24 trusted, only 10/8 internal */
+        {"trusted_networks 10/8 192.0.2.\ninternal_networks 10.\n"
+         "header A X-Spam-Relays-Untrusted =~ /./\n"
+         "header B X-Spam-Relays-External =~ /^\\[ ip=192\\.0\\.2\\.4 [^\\]]+ intl=0 /",
+         "B(1)"},
+        {"trusted_networks !10.0.0.5 10/8\nheader A X-Spam-Relays-Trusted =~ /./", ""},
+        {"trusted_networks 10/8\nclear_trusted_networks\n"
+         "header A X-Spam-Relays-Trusted =~ /ip=10\\./", "A(1)"},  /* inferred again */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        CHECK_STR(run(cases[i].rules, msg, NULL, NULL), cases[i].want);
 }
 
 /* Metas over skipped rules load, are counted and named as partial, and so
@@ -240,5 +276,6 @@ main(void)
     T_RUN(test_blocks_and_tags);
     T_RUN(test_diagnostics);
     T_RUN(test_partial_metas);
+    T_RUN(test_relays);
     return t_done();
 }

@@ -29,14 +29,14 @@
 
 /* What the words of the "from" part said. */
 struct from_info {
-    char first[RECEIVED_PART_MAX];  /* the word after "from" */
-    char rdns[RECEIVED_PART_MAX];   /* first name in the first parentheses */
-    char helo[RECEIVED_PART_MAX];   /* helo=X or HELO X */
+    char first[RECEIVED_PART_MAX]; /* the word after "from" */
+    char rdns[RECEIVED_PART_MAX];  /* first name in the first parentheses */
+    char helo[RECEIVED_PART_MAX];  /* helo=X or HELO X */
     char ident[RECEIVED_PART_MAX];
     char ip[64];
-    bool ip_bracketed; /* the address was written [IP] */
+    bool ip_bracketed;   /* the address was written [IP] */
     unsigned bare_group; /* the parenthesized group of a bare IP, 0 none */
-    bool have_rdns;    /* a name came before the address in parentheses */
+    bool have_rdns;      /* a name came before the address in parentheses */
     bool have_helo;
     char first_ip[64]; /* "from [IP]" or "from IP" */
 };
@@ -249,7 +249,8 @@ read_from(const char *s, size_t n, struct from_info *fi)
             continue;
         }
         size_t e = i;
-        while (e < n && s[e] != ' ' && s[e] != '(' && s[e] != ')' && s[e] != ';' && s[e] != ',')
+        while (e < n && s[e] != ' ' && s[e] != '(' && s[e] != ')' && s[e] != ';' &&
+               s[e] != ',')
             e++;
         if (depth == 0 && !seen_first) {
             seen_first = true;
@@ -270,18 +271,26 @@ read_from(const char *s, size_t n, struct from_info *fi)
     }
 }
 
-static bool
-contains_case(const char *s, size_t n, const char *w)
+/* The first place in s[0..n) where w starts (case-insensitive), or n. */
+static size_t
+find_case(const char *s, size_t n, const char *w)
 {
     for (size_t i = 0; i < n; i++)
         if (case_prefix(s + i, n - i, w))
-            return true;
-    return false;
+            return i;
+    return n;
+}
+
+static bool
+contains_case(const char *s, size_t n, const char *w)
+{
+    return find_case(s, n, w) < n;
 }
 
 /* Who sent, from the words of the "from" part and the receiver's kind. */
 static void
-assign_sender(struct from_info *fi, const char *rest, size_t rn, struct received_relay *out)
+assign_sender(struct from_info *fi, const char *rest, size_t rn,
+              struct received_relay *out)
 {
     if (fi->ip[0] == '\0') { /* "from [IP] by" or "from IP by": no HELO */
         copy_part(fi->ip, sizeof(fi->ip), fi->first_ip, strlen(fi->first_ip));
@@ -290,13 +299,14 @@ assign_sender(struct from_info *fi, const char *rest, size_t rn, struct received
     copy_part(out->ip, sizeof(out->ip), fi->ip, strlen(fi->ip));
     copy_part(out->ident, sizeof(out->ident), fi->ident, strlen(fi->ident));
     const char *rdns = "", *helo = fi->first;
-    if (fi->have_rdns) {                       /* Postfix, Sendmail */
+    if (fi->have_rdns) { /* Postfix, Sendmail */
         rdns = fi->rdns;
-    } else if (fi->have_helo) {                /* Exim helo=, qmail HELO */
+    } else if (fi->have_helo) { /* Exim helo=, qmail HELO */
         rdns = fi->first;
         helo = fi->helo;
-    } else if (fi->ip_bracketed) {             /* from NAME ([IP]) */
-        bool named = contains_case(rest, rn, "exim") || contains_case(rest, rn, "communigate") ||
+    } else if (fi->ip_bracketed) { /* from NAME ([IP]) */
+        bool named = contains_case(rest, rn, "exim") ||
+                     contains_case(rest, rn, "communigate") ||
                      contains_case(rest, rn, "internet mail service");
         rdns = named ? fi->first : "";
     } else if (!contains_case(rest, rn, "microsoft")) { /* qmail: from NAME (IP) */
@@ -330,19 +340,9 @@ clean(struct received_relay *r)
                 *p = '!';
 }
 
-/* The first place in s[0..n) where w starts (case-insensitive), or n. */
-static size_t
-find_case(const char *s, size_t n, const char *w)
-{
-    for (size_t i = 0; i < n; i++)
-        if (case_prefix(s + i, n - i, w))
-            return i;
-    return n;
-}
-
-/* (by: the index of the space before "by", or n.) The receiver's name, the queue id (" id X", X of 3 bytes or more, "<>"
- * dropped) and the envelope sender ("envelope-from X", "envelope-sender X",
- * "return-path X"). */
+/* The receiver's name (by: the index of the space before "by", or n), the
+ * queue id (" id X", X of 3 bytes or more, "<>" dropped) and the envelope
+ * sender ("envelope-from X", "envelope-sender X", "return-path X"). */
 static void
 read_ids(const char *s, size_t n, size_t by, struct received_relay *out)
 {
@@ -374,8 +374,8 @@ static bool
 auth_proto(const char *p)
 {
     static const char *const protos[] = {
-        "esmtpa", "esmtpsa", "lmtpa", "lmtpsa", "utf8smtpa", "utf8smtpsa", "utf8lmtpa",
-        "utf8lmtpsa", "asmtp", "http", "https", "httpu"};
+        "esmtpa",    "esmtpsa",    "lmtpa", "lmtpsa", "utf8smtpa", "utf8smtpsa",
+        "utf8lmtpa", "utf8lmtpsa", "asmtp", "http",   "https",     "httpu"};
     for (size_t k = 0; k < sizeof(protos) / sizeof(protos[0]); k++)
         if (strlen(p) == strlen(protos[k]) && case_prefix(p, strlen(p), protos[k]))
             return true;
@@ -446,8 +446,10 @@ received_ip_private(const char *ip)
 {
     unsigned char a[16];
     if (inet_pton(AF_INET6, ip, a) == 1) {
-        static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-        static const unsigned char loop[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+        static const unsigned char mapped[12] = {0, 0, 0, 0, 0,    0,
+                                                 0, 0, 0, 0, 0xff, 0xff};
+        static const unsigned char loop[16] = {0, 0, 0, 0, 0, 0, 0, 0,
+                                               0, 0, 0, 0, 0, 0, 0, 1};
         if (memcmp(a, loop, 16) == 0 || (a[0] & 0xfe) == 0xfc ||
             (a[0] == 0xfe && (a[1] & 0xc0) == 0x80))
             return true;

@@ -17,14 +17,14 @@
 #define RECEIVED_PART_MAX 128  /* bytes kept of each part (longer ones cut) */
 
 struct received_relay {
-    char ip[64];      /* the sender's IPv4 or IPv6 address, never empty */
-    char rdns[RECEIVED_PART_MAX];  /* its reverse DNS name, "" unknown */
-    char helo[RECEIVED_PART_MAX];  /* the name it gave, "" none */
-    char by[RECEIVED_PART_MAX];    /* the receiving host, "" none */
-    char ident[RECEIVED_PART_MAX]; /* ident user, "" none */
+    char ip[64];                     /* the sender's IPv4 or IPv6 address, never empty */
+    char rdns[RECEIVED_PART_MAX];    /* its reverse DNS name, "" unknown */
+    char helo[RECEIVED_PART_MAX];    /* the name it gave, "" none */
+    char by[RECEIVED_PART_MAX];      /* the receiving host, "" none */
+    char ident[RECEIVED_PART_MAX];   /* ident user, "" none */
     char envfrom[RECEIVED_PART_MAX]; /* envelope sender, "" none */
-    char id[RECEIVED_PART_MAX];    /* the receiver's queue id, "" none */
-    char auth[RECEIVED_PART_MAX];  /* how the sender authenticated, "" not */
+    char id[RECEIVED_PART_MAX];      /* the receiver's queue id, "" none */
+    char auth[RECEIVED_PART_MAX];    /* how the sender authenticated, "" not */
 };
 
 enum received_kind {

@@ -33,6 +33,7 @@
 #define RULES_META_TOKENS 4096     /* tokens of one meta expression */
 #define RULES_DIAG_MAX 200         /* diagnostics kept for lint */
 #define RULES_FOLDER_FILES 1000    /* *.cf files read from one folder */
+#define RULES_SPLIT_MAX 64         /* pieces of one expression too large for pcre2 */
 
 enum rule_type {
     RULE_HEADER,
@@ -104,6 +105,10 @@ const char *rules_name(const struct rules *rs, size_t i);
 /* One message, as the caller parsed it. Everything is borrowed. */
 struct rules_message {
     const struct header_block *headers; /* the top-level header block */
+    /* Every MIME part's header block, in order, the top-level one first (for
+     * mimeheader rules); NULL: only headers. */
+    const struct header_block *const *parts;
+    size_t nparts;
     struct slice full;                   /* the whole message, as received */
     const struct slice *texts;           /* rendered text of each text part */
     size_t ntexts;

@@ -217,8 +217,7 @@ setting_line(struct reader *r, struct slice dir, struct slice rest)
         rules_netset_clear(&rs->trusted);
     } else if (slice_eq(dir, SLICE_LIT("clear_internal_networks"))) {
         rules_netset_clear(&rs->internal);
-    } else if (slice_eq(dir, SLICE_LIT("mimeheader")) ||
-               slice_eq(dir, SLICE_LIT("uri_detail"))) {
+    } else if (slice_eq(dir, SLICE_LIT("uri_detail"))) {
         rules_skip(rs, &r->pos, SKIP_UNSUPPORTED, "%.*s rules are not supported",
                    (int)dir.len, dir.ptr);
         size_t i = 0;

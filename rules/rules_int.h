@@ -29,7 +29,7 @@
 #define HM_LAST 0x10
 
 /* Pseudo-headers. */
-enum hdr_kind { HK_FIELD, HK_ALL, HK_TOCC, HK_MESSAGEID, HK_ENVFROM, HK_RELAYS };
+enum hdr_kind { HK_FIELD, HK_ALL, HK_TOCC, HK_MESSAGEID, HK_ENVFROM, HK_RELAYS, HK_MIME };
 
 
 /* trusted_networks / internal_networks. */
@@ -71,8 +71,13 @@ struct rule {
     uint32_t re_opts;
     char *re_final;   /* after ReplaceTags and translation: what is compiled */
     pcre2_code *re;
+    pcre2_code **re_parts; /* an expression too large for pcre2, cut (rules_split.c) */
+    size_t nparts;         /* 0, or the pieces (re is re_parts[0]) */
+    bool captures;    /* has named groups (?<NAME>...): sets tags when it matches */
+    bool templated;   /* uses %{NAME} tags: compiled per message (re NULL) */
     bool prefiltered; /* body rule in the Hyperscan prefilter */
     bool negate;      /* header !~ */
+    bool mime;        /* a mimeheader rule: each MIME part's field (HK_MIME) */
     bool exists_test; /* header exists:Field */
     size_t source;    /* header: index in rules.sources */
     char *if_unset;
@@ -110,6 +115,8 @@ struct rules {
     size_t eval_by_type[RULE_NTYPES]; /* SKIP_EVAL lines by rule type */
     size_t loaded[RULE_NTYPES];
     size_t npartial; /* meta rules with partial set */
+    size_t nsplit;   /* rules whose expression was cut (nparts > 0) */
+    size_t ntemplated; /* rules reading %{NAME} tags */
     struct rules_netset trusted, internal;
     char **diags;
     size_t ndiags;
@@ -157,6 +164,33 @@ int rules_regex_parse(struct slice rest, size_t *i, struct str *out, uint32_t *o
 void rules_regex_translate(const char *re, size_t len, struct str *out);
 /* Compile a translated expression; NULL with a reason in err. */
 pcre2_code *rules_regex_compile(const char *re, size_t len, uint32_t opts, struct str *err);
+
+/* rules_split.c: compile an expression pcre2 finds too large as several
+ * whose matches together are its matches. Returns how many (2 to
+ * RULES_SPLIT_MAX, in *parts_r, xmalloc'd), or 0 when it cannot be cut. */
+size_t rules_regex_split(const char *re, size_t len, uint32_t opts, pcre2_code ***parts_r);
+
+/* rules_capture.c: SpamAssassin 4's capture tags. A rule with named
+ * groups sets tag NAME to what the group matched; a rule whose expression
+ * holds %{NAME} runs with it replaced by (?:V1|V2...) (the values, quoted),
+ * and does not run when a tag it reads has no value. */
+#define RULES_TAGS_MAX 64       /* tag values kept per message */
+#define RULES_TAG_VALUE_MAX 512 /* bytes of one value (longer: cut) */
+struct tag_value {
+    const char *name;
+    struct slice value;
+};
+struct tag_values {
+    struct tag_value v[RULES_TAGS_MAX];
+    size_t n;
+};
+bool rules_has_template(const char *re);
+/* The expression with every %{NAME} put in, in out; false when a tag has
+ * no value. */
+bool rules_fill_template(const char *re, const struct tag_values *tv, struct str *out);
+/* Record the named groups of the match in md (of code re). */
+void rules_capture(struct arena *a, const pcre2_code *re, pcre2_match_data *md,
+                   struct slice subject, struct tag_values *tv);
 
 /* rules_prefilter.c: the Hyperscan prefilter of body rules. */
 struct prefilter;

@@ -6,12 +6,12 @@
  *
  * After them come relays with only an address from X-Yahoo-Post-IP,
  * X-Originating-IP, X-Apparently-From and X-SenderIP (webmail), as
- * SpamAssassin adds them. A mail fetcher's Received field (fetchmail's "with IMAP") met while
- * still inside the trust boundary drops the relays listed so far: they
- * were the local delivery after the fetch. Each relay is written "[ ip=IP rdns=NAME helo=NAME by=NAME ident=USER
- * envfrom=ADDR intl=0|1 id=ID auth=HOW msa=0 ]", the relays of one header
- * joined by a space, newest (topmost Received) first. Trust, walking from
- * the newest relay down, stops at the first relay that fails:
+ * SpamAssassin adds them. A mail fetcher's Received field (fetchmail's "with IMAP") met
+ * while still inside the trust boundary drops the relays listed so far: they were the
+ * local delivery after the fetch. Each relay is written "[ ip=IP rdns=NAME helo=NAME
+ * by=NAME ident=USER envfrom=ADDR intl=0|1 id=ID auth=HOW msa=0 ]", the relays of one
+ * header joined by a space, newest (topmost Received) first. Trust, walking from the
+ * newest relay down, stops at the first relay that fails:
  *
  * - with neither setting: the relay's address is private (received.h) or
  *   it authenticated; every trusted relay is internal;
@@ -119,7 +119,8 @@ int
 rules_netset_add(struct rules_netset *ns, struct slice words, const char **why)
 {
     size_t i = 0;
-    for (struct slice w = slice_next_word(words, &i); w.len; w = slice_next_word(words, &i)) {
+    for (struct slice w = slice_next_word(words, &i); w.len;
+         w = slice_next_word(words, &i)) {
         struct rules_net e;
         if (!parse_net(w, &e)) {
             *why = "not a network (IP, IP/LEN, 1.2., !NET)";
@@ -161,8 +162,9 @@ netset_holds(const struct rules_netset *ns, const char *ip, bool loopback)
     int family;
     if (!parse_addr(ip, a, &family))
         return false;
-    if (loopback && ((family == 4 && a[0] == 127) ||
-                     (family == 6 && memcmp(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16) == 0)))
+    if (loopback &&
+        ((family == 4 && a[0] == 127) ||
+         (family == 6 && memcmp(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16) == 0)))
         return true;
     for (size_t i = 0; i < ns->n; i++)
         if (net_holds(&ns->v[i], a, family))
@@ -203,10 +205,12 @@ trust_step(struct trust *t, const struct received_relay *r)
 static void
 append_relay(struct str *s, const struct received_relay *r, bool internal)
 {
-    str_appendf(s, "%s[ ip=%s rdns=%s helo=%s by=%s ident=%s envfrom=%s intl=%d id=%s auth=%s "
-                   "msa=0 ]",
-                s->len ? " " : "", r->ip, r->rdns, r->helo, r->by, r->ident, r->envfrom,
-                internal ? 1 : 0, r->id, r->auth);
+    str_appendf(
+        s,
+        "%s[ ip=%s rdns=%s helo=%s by=%s ident=%s envfrom=%s intl=%d id=%s auth=%s "
+        "msa=0 ]",
+        s->len ? " " : "", r->ip, r->rdns, r->helo, r->by, r->ident, r->envfrom,
+        internal ? 1 : 0, r->id, r->auth);
 }
 
 /* Webmail's "X-Originating-IP: [1.2.3.4]" and the like: after the Received
@@ -225,14 +229,16 @@ originating_ip(const struct header_block *h, const char *name, struct received_r
     struct slice v = f->value;
     for (size_t i = 0; i < v.len; i++) {
         size_t n = 0;
-        while (i + n < v.len && n < 40 && (v.ptr[i + n] == '.' || v.ptr[i + n] == ':' ||
-                                           chars_hexval((unsigned char)v.ptr[i + n]) >= 0))
+        while (i + n < v.len && n < 40 &&
+               (v.ptr[i + n] == '.' || v.ptr[i + n] == ':' ||
+                chars_hexval((unsigned char)v.ptr[i + n]) >= 0))
             n++;
         char ip[48];
         unsigned char bin[16];
         memcpy(ip, v.ptr + i, n);
         ip[n] = '\0';
-        if (n && (inet_pton(AF_INET, ip, bin) == 1 || inet_pton(AF_INET6, ip, bin) == 1)) {
+        if (n &&
+            (inet_pton(AF_INET, ip, bin) == 1 || inet_pton(AF_INET6, ip, bin) == 1)) {
             memcpy(r->ip, ip, n + 1);
             return true;
         }
@@ -272,8 +278,10 @@ rules_relays_build(const struct rules *rs, const struct header_block *h, struct 
         if (originating_ip(h, originating[k], &r)) {
             nrelays++;
             trust_step(&t, &r);
-            append_relay(&s[t.trusted ? RELAYS_TRUSTED : RELAYS_UNTRUSTED], &r, t.internal);
-            append_relay(&s[t.internal ? RELAYS_INTERNAL : RELAYS_EXTERNAL], &r, t.internal);
+            append_relay(&s[t.trusted ? RELAYS_TRUSTED : RELAYS_UNTRUSTED], &r,
+                         t.internal);
+            append_relay(&s[t.internal ? RELAYS_INTERNAL : RELAYS_EXTERNAL], &r,
+                         t.internal);
         }
     }
     for (int k = 0; k < RELAYS_NKINDS; k++) {

@@ -45,7 +45,8 @@ check_relays(struct slice s)
 {
     if (s.len == 0)
         return;
-    if (s.len < 4 || memcmp(s.ptr, "[ ip=", 5) != 0 || memcmp(s.ptr + s.len - 2, " ]", 2) != 0)
+    if (s.len < 4 || memcmp(s.ptr, "[ ip=", 5) != 0 ||
+        memcmp(s.ptr + s.len - 2, " ]", 2) != 0)
         FUZZ_CHECK_FAILED();
 }
 
@@ -56,7 +57,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct received_relay r;
     if (received_parse(in, &r) == RECEIVED_RELAY)
         check_relay(&r);
-    static const char *const conf[2] = {"", "trusted_networks 10/8 !10.1.2.3 [2001:db8::]/32\n"};
+    static const char *const conf[2] = {
+        "", "trusted_networks 10/8 !10.1.2.3 [2001:db8::]/32\n"};
     struct arena *a = arena_new(1 << 14);
     struct mail_limits lim = mail_limits_default();
     struct header_block hb;

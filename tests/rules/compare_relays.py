@@ -63,9 +63,13 @@ def main():
         if shown < 12 or verbose:
             shown += 1
             print(f"differs: {path}")
-            for k, x, y in zip(KINDS, sa, mine):
+            if len(a) != len(b):
+                print(f"  relays: SpamAssassin {len(a)}, tamis {len(b)}")
+            for x, y in zip(a, b):
                 if x != y:
-                    print(f"  {k} SpamAssassin: {x}\n  {k} tamis:        {y}")
+                    print(f"  SpamAssassin: [ {x} ]\n  tamis:        [ {y} ]")
+            if a == b:
+                print("  the same relays, another trust boundary")
     pct = 100.0 * same / len(msgs) if msgs else 100.0
     print(f"messages {len(msgs)}; relay headers all equal: {same} ({pct:.2f}%)")
     print("fields of relays in differing messages (equal/compared): " +

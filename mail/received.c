@@ -134,6 +134,8 @@ find_word(const char *s, size_t from, size_t n, const char *w)
 static void
 word_at(const char *s, size_t i, size_t n, char *out, size_t cap)
 {
+    if (i > n)
+        i = n;
     size_t e = i;
     while (e < n && s[e] != ' ' && s[e] != '(' && s[e] != ')' && s[e] != ';')
         e++;
@@ -431,8 +433,9 @@ received_parse(struct slice value, struct received_relay *out)
     read_from(buf + 5, by - 5, &fi);
     if (fi.ip[0] == '\0' && fi.first_ip[0] == '\0')
         return RECEIVED_NONE;
-    const char *rest = by < n ? buf + by + 3 : buf + n;
-    size_t rn = by < n ? n - by - 3 : 0;
+    size_t after = by + 3 < n ? by + 3 : n; /* past "by " ("by" may end the text) */
+    const char *rest = buf + after;
+    size_t rn = n - after;
     assign_sender(&fi, rest, rn, out);
     size_t sp = by == n ? n : by - 1; /* the space before "by" */
     read_ids(buf, n, sp, out);

@@ -58,6 +58,10 @@ group_open(struct scan *s, size_t i, bool *blocked)
         *blocked = true;
         return i + 4;
     }
+    if (left >= 3 && r[1] == 'P' && (r[2] == '=' || r[2] == '>')) {
+        s->refuse = true; /* (?P=name) (?P>name): a reference */
+        return i + 2;
+    }
     if (left >= 2 && (r[1] == '<' || r[1] == 'P' || r[1] == '\''))
         return i + 2; /* a named group: the name is read as text */
     s->refuse = true; /* (?i) (?i:...) (?( (?| (?# and the like */

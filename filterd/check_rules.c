@@ -222,6 +222,17 @@ full_text(struct message *m)
     return all;
 }
 
+/* The part after p in document order (depth first), or NULL. */
+static const struct mime_part *
+next_part(const struct mime_part *p)
+{
+    if (p->first_child)
+        return p->first_child;
+    while (p && p->next == NULL)
+        p = p->parent;
+    return p ? p->next : NULL;
+}
+
 static double
 verdict_symbol(void *ctx, const char *name)
 {
@@ -250,8 +261,15 @@ rules_content(const void *state, const struct scan_env *env, struct message *m,
     for (size_t i = 0; i < n; i++)
         rendered[i] = texts[i].text;
     decode_parts(m, texts, n, decoded, &u);
+    size_t nparts = 0;
+    const struct header_block **parts =
+        arena_calloc(m->arena, m->mime->nparts + 1, sizeof(*parts));
+    for (const struct mime_part *p = m->mime->root; p && nparts < m->mime->nparts + 1;
+         p = next_part(p))
+        parts[nparts++] = &p->headers;
     struct rules_message rm = {
-        .headers = &m->mime->root->headers, .full = full_text(m),
+        .headers = &m->mime->root->headers, .parts = parts, .nparts = nparts,
+        .full = full_text(m),
         .texts = rendered, .ntexts = n, .decoded = decoded, .ndecoded = n,
         .uris = u.v, .nuris = u.n, .symbol = verdict_symbol, .symbol_ctx = v,
         .match_limit = st->match_limit,

@@ -33,6 +33,7 @@
 #define RULES_META_TOKENS 4096     /* tokens of one meta expression */
 #define RULES_DIAG_MAX 200         /* diagnostics kept for lint */
 #define RULES_FOLDER_FILES 1000    /* *.cf files read from one folder */
+#define RULES_SPLIT_MAX 64         /* pieces of one expression too large for pcre2 */
 
 enum rule_type {
     RULE_HEADER,
@@ -53,7 +54,6 @@ enum rules_skip {
     SKIP_DIRECTIVE,   /* a setting of SpamAssassin or a plugin, ignored */
     SKIP_META,        /* a meta expression that does not parse */
     SKIP_FILE,        /* a file or folder that cannot be read */
-    SKIP_META_DEP,    /* a meta rule over a rule that was skipped */
     SKIP_NKINDS
 };
 
@@ -88,6 +88,12 @@ void rules_summary(const struct rules *rs, struct str *out);
 /* Rules of a type that load (are run), and lines skipped for a reason. */
 size_t rules_count(const struct rules *rs, enum rule_type t);
 size_t rules_skipped(const struct rules *rs, enum rules_skip why);
+/* Meta rules that load but read a rule that was skipped (an eval: test, an
+ * unsupported header...), directly or through another meta: the skipped
+ * rule counts as 0 (did not fire), as SpamAssassin counts a rule it does
+ * not have. rules_partial says whether the i-th name of rules_name is one. */
+size_t rules_partial_count(const struct rules *rs);
+bool rules_partial(const struct rules *rs, size_t i);
 /* Diagnostic i ("FILE:LINE: reason"), i < rules_diag_count. */
 size_t rules_diag_count(const struct rules *rs);
 const char *rules_diag(const struct rules *rs, size_t i);
@@ -99,6 +105,10 @@ const char *rules_name(const struct rules *rs, size_t i);
 /* One message, as the caller parsed it. Everything is borrowed. */
 struct rules_message {
     const struct header_block *headers; /* the top-level header block */
+    /* Every MIME part's header block, in order, the top-level one first (for
+     * mimeheader rules); NULL: only headers. */
+    const struct header_block *const *parts;
+    size_t nparts;
     struct slice full;                   /* the whole message, as received */
     const struct slice *texts;           /* rendered text of each text part */
     size_t ntexts;
@@ -123,6 +133,15 @@ struct rules_hit {
 /* Called for each rule that fired and is reported (not a __ sub-rule,
  * score not 0), in rule order. */
 typedef void (*rules_hit_cb)(void *ctx, const struct rules_hit *hit);
+
+/* SpamAssassin's relay pseudo-headers X-Spam-Relays-Trusted, -Untrusted,
+ * -Internal and -External of a message (docs/rules.md), from its Received
+ * fields and the trusted_networks / internal_networks lines of the rules:
+ * out[k] is allocated in a (empty when there is no relay of that kind). */
+enum relays_kind { RELAYS_TRUSTED, RELAYS_UNTRUSTED, RELAYS_INTERNAL, RELAYS_EXTERNAL,
+                   RELAYS_NKINDS };
+void rules_relays_build(const struct rules *rs, const struct header_block *h, struct arena *a,
+                        struct slice out[RELAYS_NKINDS]);
 
 /* Run every rule on m, with scratch space from a. Returns 0, or -1 when a
  * match could not run (the match limit was hit: *failed_r names the rule);

@@ -207,8 +207,17 @@ setting_line(struct reader *r, struct slice dir, struct slice rest)
         else
             rs->required_score = d;
         free(v);
-    } else if (slice_eq(dir, SLICE_LIT("mimeheader")) ||
-               slice_eq(dir, SLICE_LIT("uri_detail"))) {
+    } else if (slice_eq(dir, SLICE_LIT("trusted_networks")) ||
+               slice_eq(dir, SLICE_LIT("internal_networks"))) {
+        const char *why;
+        struct rules_netset *ns = dir.ptr[0] == 't' ? &rs->trusted : &rs->internal;
+        if (rules_netset_add(ns, rest, &why) < 0)
+            rules_skip(rs, &r->pos, SKIP_SYNTAX, "%.*s: %s", (int)dir.len, dir.ptr, why);
+    } else if (slice_eq(dir, SLICE_LIT("clear_trusted_networks"))) {
+        rules_netset_clear(&rs->trusted);
+    } else if (slice_eq(dir, SLICE_LIT("clear_internal_networks"))) {
+        rules_netset_clear(&rs->internal);
+    } else if (slice_eq(dir, SLICE_LIT("uri_detail"))) {
         rules_skip(rs, &r->pos, SKIP_UNSUPPORTED, "%.*s rules are not supported",
                    (int)dir.len, dir.ptr);
         size_t i = 0;

@@ -93,7 +93,7 @@ undefine(struct rule *r)
     free(r->if_unset);
     free(r->meta_text);
     r->re_text = r->if_unset = r->meta_text = NULL;
-    r->negate = r->exists_test = false;
+    r->negate = r->exists_test = r->mime = false;
     r->defined = false;
 }
 
@@ -117,9 +117,23 @@ static const struct {
     {"first", HM_FIRST}, {"last", HM_LAST},
 };
 
-/* The source index for "Field:mod:mod", or -1 with *why. */
+/* Which X-Spam-Relays-* pseudo-header field is, or -1. */
 static long
-header_source(struct rules *rs, struct slice spec, const char **why)
+relays_kind(struct slice field)
+{
+    static const char *const names[RELAYS_NKINDS] = {
+        "X-Spam-Relays-Trusted", "X-Spam-Relays-Untrusted", "X-Spam-Relays-Internal",
+        "X-Spam-Relays-External"};
+    for (long k = 0; k < RELAYS_NKINDS; k++)
+        if (slice_case_eq_cstr(field, names[k]))
+            return k;
+    return -1;
+}
+
+/* The source index for "Field:mod:mod", or -1 with *why; mime: of a
+ * mimeheader rule (a field of every MIME part, :raw the only modifier). */
+static long
+header_source(struct rules *rs, struct slice spec, bool mime, const char **why)
 {
     long colon = slice_find_char(spec, ':');
     struct slice field = colon < 0 ? spec : slice_head(spec, (size_t)colon);
@@ -142,8 +156,17 @@ header_source(struct rules *rs, struct slice spec, const char **why)
     for (size_t k = 0; k < 4; k++)
         if (slice_eq(field, slice_from_cstr(pseudo[k].name)))
             kind = pseudo[k].kind;
-    if (field.len == 0 || slice_starts_with_case(field, "X-Spam-Relays-") ||
-        slice_starts_with_case(field, "ALL-")) {
+    long relays = mime ? -1 : relays_kind(field);
+    if (mime && (mods & ~HM_RAW)) {
+        *why = "mimeheader modifier not supported (raw is)";
+        return -1;
+    }
+    if (mime)
+        kind = HK_MIME;
+    else if (relays >= 0)
+        kind = HK_RELAYS;
+    else if (field.len == 0 || (!mime && (slice_starts_with_case(field, "X-Spam-Relays-") ||
+                                           slice_starts_with_case(field, "ALL-")))) {
         *why = "pseudo-header needs SpamAssassin's relay analysis (not supported)";
         return -1;
     }
@@ -154,7 +177,8 @@ header_source(struct rules *rs, struct slice spec, const char **why)
             return (long)i;
     rs->sources = xreallocarray(rs->sources, rs->nsources + 1, sizeof(*rs->sources));
     rs->sources[rs->nsources] =
-        (struct hsource){.field = xmemdup0(field.ptr, field.len), .kind = kind, .mods = mods};
+        (struct hsource){.field = xmemdup0(field.ptr, field.len), .kind = kind, .mods = mods,
+                         .relays = relays >= 0 ? (enum relays_kind)relays : RELAYS_TRUSTED};
     return (long)rs->nsources++;
 }
 
@@ -178,7 +202,9 @@ define_header(struct rules *rs, struct rule *r, struct slice rest)
     const char *why = NULL;
     size_t i = 0;
     if (slice_starts_with_case(rest, "exists:")) {
-        long src = header_source(rs, slice_trim(slice_from(rest, 7)), &why);
+        if (r->mime)
+            return "mimeheader exists: is not supported";
+        long src = header_source(rs, slice_trim(slice_from(rest, 7)), false, &why);
         if (src < 0)
             return why;
         r->exists_test = true;
@@ -188,7 +214,7 @@ define_header(struct rules *rs, struct rule *r, struct slice rest)
     struct slice spec = rules_word(rest, &i), op = rules_word(rest, &i);
     if (!slice_eq(op, SLICE_LIT("=~")) && !slice_eq(op, SLICE_LIT("!~")))
         return "a header rule is: NAME Field =~ /re/ (or !~, or exists:Field)";
-    long src = header_source(rs, spec, &why);
+    long src = header_source(rs, spec, r->mime, &why);
     if (src < 0)
         return why;
     struct str re;
@@ -242,7 +268,7 @@ rule_type_of(struct slice dir)
 
 static void
 define_rule(struct rules *rs, const struct rules_pos *pos, enum rule_type t,
-            struct slice rest)
+            struct slice rest, bool mime)
 {
     size_t i = 0;
     struct slice name = rules_word(rest, &i);
@@ -264,6 +290,7 @@ define_rule(struct rules *rs, const struct rules_pos *pos, enum rule_type t,
         return;
     }
     const char *why = NULL;
+    r->mime = mime;
     if (t == RULE_HEADER)
         why = define_header(rs, r, rest);
     else if (t == RULE_META)
@@ -272,12 +299,10 @@ define_rule(struct rules *rs, const struct rules_pos *pos, enum rule_type t,
         why = define_pattern(r, rest);
     if (t == RULE_META && r->meta_text == NULL)
         why = "meta needs an expression";
-    else if (why == NULL && r->re_text && strstr(r->re_text, "%{"))
-        why = "a captured tag %{NAME} (SpamAssassin 4 capture rules) is not supported";
     if (why) {
         undefine(r);
         rules_skip(rs, pos, strstr(why, "not supported") ? SKIP_UNSUPPORTED : SKIP_SYNTAX,
-                   "%s %s: %s", type_words[t], r->name, why);
+                   "%s %s: %s", mime ? "mimeheader" : type_words[t], r->name, why);
         return;
     }
     r->type = t;
@@ -407,8 +432,8 @@ rules_define_line(struct rules *rs, const struct rules_pos *pos, struct slice di
                   struct slice rest)
 {
     int t = rule_type_of(dir);
-    if (t >= 0) {
-        define_rule(rs, pos, (enum rule_type)t, rest);
+    if (t >= 0 || slice_eq(dir, SLICE_LIT("mimeheader"))) {
+        define_rule(rs, pos, t >= 0 ? (enum rule_type)t : RULE_HEADER, rest, t < 0);
         return true;
     }
     if (replace_line(rs, dir, rest))

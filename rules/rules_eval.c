@@ -38,6 +38,10 @@ struct run {
     struct slice *hval; /* per header source */
     bool *hpresent;
     bool *hdone;
+    struct slice relays[RELAYS_NKINDS];
+    bool relays_done;
+    struct tag_values tags;   /* captured tags (rules_capture.c) */
+    const pcre2_code *filled; /* a templated rule's expression for this message */
     pcre2_match_data *md;
     pcre2_match_context *mc;
     const char *failed;
@@ -45,24 +49,47 @@ struct run {
 
 /* --- Matching ---------------------------------------------------------- */
 
-/* Matches of r in text (1 at most unless tflags multiple). */
+/* Matches of one compiled expression of r in text, up to limit. */
 static unsigned
-count_matches(struct run *run, const struct rule *r, struct slice text, unsigned limit)
+count_code(struct run *run, const struct rule *r, const pcre2_code *re, struct slice text,
+           unsigned limit)
 {
     unsigned n = 0;
     size_t off = 0;
     const char *p = text.ptr ? text.ptr : "";
+    pcre2_match_data *md = run->md;
+    if (r->captures && (md = pcre2_match_data_create_from_pattern(re, NULL)) == NULL)
+        log_fatal("out of memory");
     while (off <= text.len && n < limit) {
-        int rc = pcre2_match(r->re, (PCRE2_SPTR)p, text.len, off, 0, run->md, run->mc);
+        int rc = pcre2_match(re, (PCRE2_SPTR)p, text.len, off, 0, md, run->mc);
         if (rc < 0) {
             if (rc != PCRE2_ERROR_NOMATCH && run->failed == NULL)
                 run->failed = r->name;
             break;
         }
         n++;
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(run->md);
+        if (r->captures)
+            rules_capture(run->a, re, md, slice_make(p, text.len), &run->tags);
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
     }
+    if (md != run->md)
+        pcre2_match_data_free(md);
+    return n;
+}
+
+/* Matches of r in text (1 at most unless tflags multiple); an expression
+ * cut in pieces counts the matches of each piece. */
+static unsigned
+count_matches(struct run *run, const struct rule *r, struct slice text, unsigned limit)
+{
+    if (r->templated)
+        return run->filled ? count_code(run, r, run->filled, text, limit) : 0;
+    if (r->nparts == 0)
+        return count_code(run, r, r->re, text, limit);
+    unsigned n = 0;
+    for (size_t k = 0; k < r->nparts && n < limit; k++)
+        n += count_code(run, r, r->re_parts[k], text, limit - n);
     return n;
 }
 
@@ -155,10 +182,27 @@ field_of(const struct hsource *s, struct slice name)
     }
 }
 
+/* X-Spam-Relays-*: built once per message, for the four kinds. */
+static void
+relays_source(struct run *run, size_t si)
+{
+    const struct hsource *s = &run->rs->sources[si];
+    if (!run->relays_done)
+        rules_relays_build(run->rs, run->m->headers, run->a, run->relays);
+    run->relays_done = true;
+    run->hval[si] = run->relays[s->relays];
+    run->hpresent[si] = run->hval[si].len > 0;
+    run->hdone[si] = true;
+}
+
 static void
 build_source(struct run *run, size_t si)
 {
     const struct hsource *s = &run->rs->sources[si];
+    if (s->kind == HK_RELAYS) {
+        relays_source(run, si);
+        return;
+    }
     const struct header_block *h = run->m->headers;
     struct str v;
     str_init(&v, 0);
@@ -186,10 +230,46 @@ build_source(struct run *run, size_t si)
     str_deinit(&v);
 }
 
+/* mimeheader: in each MIME part (the top-level header first), the last
+ * field of the name, matched alone (as SpamAssassin reads a part's field). */
+static void
+run_mime(struct run *run, size_t i)
+{
+    const struct rule *r = &run->rs->rules[i];
+    const struct hsource *s = &run->rs->sources[r->source];
+    const struct rules_message *m = run->m;
+    size_t nparts = m->parts ? m->nparts : 1;
+    unsigned n = 0;
+    struct str v;
+    str_init(&v, 0);
+    for (size_t p = 0; p < nparts && hit_limit(r, n) > 0; p++) {
+        const struct header_block *h = m->parts ? m->parts[p] : m->headers;
+        const struct header_field *last = NULL;
+        for (size_t f = 0; h && f < h->n; f++)
+            if (slice_case_eq_cstr(h->fields[f].name, s->field))
+                last = &h->fields[f];
+        if (last == NULL)
+            continue;
+        str_clear(&v);
+        if (s->mods & HM_RAW)
+            str_append_slice(&v, last->value);
+        else
+            decoded_value(last->value, &v);
+        str_appendc(&v, '\n');
+        n += count_matches(run, r, str_slice(&v), r->negate ? 1 : hit_limit(r, n));
+    }
+    str_deinit(&v);
+    run->hits[i] = r->negate ? n == 0 : n;
+}
+
 static void
 run_header(struct run *run, size_t i)
 {
     const struct rule *r = &run->rs->rules[i];
+    if (r->mime) {
+        run_mime(run, i);
+        return;
+    }
     if (!run->hdone[r->source])
         build_source(run, r->source);
     bool present = run->hpresent[r->source];
@@ -339,33 +419,68 @@ raw_pieces(struct arena *a, struct slice t, struct pieces *p)
 
 /* --- The run ------------------------------------------------------------ */
 
+struct texts {
+    struct pieces body, raw;
+    bool filtered; /* cand[] holds the prefilter's answer */
+    bool *cand;
+};
+
+static void
+run_rule(struct run *run, size_t i, const struct texts *t)
+{
+    const struct rule *r = &run->rs->rules[i];
+    const struct rules_message *m = run->m;
+    switch (r->type) {
+    case RULE_HEADER: run_header(run, i); break;
+    case RULE_BODY:
+        if (t->filtered && r->prefiltered && !t->cand[i])
+            break;
+        match_pieces(run, i, t->body.v, t->body.n, (r->tflags & TF_NOSUBJECT) ? 1 : 0);
+        break;
+    case RULE_RAWBODY: match_pieces(run, i, t->raw.v, t->raw.n, 0); break;
+    case RULE_URI: match_pieces(run, i, m->uris, m->nuris, 0); break;
+    case RULE_FULL: match_pieces(run, i, &m->full, 1, 0); break;
+    default: break;
+    }
+}
+
+/* A rule reading captured tags: compiled with this message's values. */
+static void
+run_templated(struct run *run, size_t i, const struct texts *t)
+{
+    const struct rule *r = &run->rs->rules[i];
+    struct str re;
+    str_init(&re, 0);
+    if (rules_fill_template(r->re_final, &run->tags, &re)) {
+        int code;
+        PCRE2_SIZE off;
+        pcre2_code *c = pcre2_compile((PCRE2_SPTR)str_cstr(&re), re.len,
+                                      r->re_opts | PCRE2_NEVER_BACKSLASH_C, &code, &off, NULL);
+        run->filled = c;
+        if (c)
+            run_rule(run, i, t);
+        run->filled = NULL;
+        pcre2_code_free(c);
+    }
+    str_deinit(&re);
+}
+
 static void
 run_patterns(struct run *run)
 {
     const struct rules_message *m = run->m;
-    struct pieces body = {0}, raw = {0};
-    struct slice all = body_lines(run, &body);
-    bool *cand = arena_calloc(run->a, run->rs->n + 1, sizeof(*cand));
-    bool filtered = prefilter_scan(run->rs->pf, all, cand) == 0;
+    struct texts t = {0};
+    struct slice all = body_lines(run, &t.body);
+    t.cand = arena_calloc(run->a, run->rs->n + 1, sizeof(*t.cand));
+    t.filtered = prefilter_scan(run->rs->pf, all, t.cand) == 0;
     for (size_t k = 0; k < m->ndecoded; k++)
-        raw_pieces(run->a, m->decoded[k], &raw);
-    for (size_t i = 0; i < run->rs->n; i++) {
-        const struct rule *r = &run->rs->rules[i];
-        if (!r->defined)
-            continue;
-        switch (r->type) {
-        case RULE_HEADER: run_header(run, i); break;
-        case RULE_BODY:
-            if (filtered && r->prefiltered && !cand[i])
-                break;
-            match_pieces(run, i, body.v, body.n, (r->tflags & TF_NOSUBJECT) ? 1 : 0);
-            break;
-        case RULE_RAWBODY: match_pieces(run, i, raw.v, raw.n, 0); break;
-        case RULE_URI: match_pieces(run, i, m->uris, m->nuris, 0); break;
-        case RULE_FULL: match_pieces(run, i, &m->full, 1, 0); break;
-        default: break;
-        }
-    }
+        raw_pieces(run->a, m->decoded[k], &t.raw);
+    for (size_t i = 0; i < run->rs->n; i++)
+        if (run->rs->rules[i].defined && !run->rs->rules[i].templated)
+            run_rule(run, i, &t);
+    for (size_t i = 0; i < run->rs->n && run->rs->ntemplated; i++)
+        if (run->rs->rules[i].defined && run->rs->rules[i].templated)
+            run_templated(run, i, &t);
 }
 
 static void

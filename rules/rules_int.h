@@ -29,7 +29,22 @@
 #define HM_LAST 0x10
 
 /* Pseudo-headers. */
-enum hdr_kind { HK_FIELD, HK_ALL, HK_TOCC, HK_MESSAGEID, HK_ENVFROM };
+enum hdr_kind { HK_FIELD, HK_ALL, HK_TOCC, HK_MESSAGEID, HK_ENVFROM, HK_RELAYS, HK_MIME };
+
+
+/* trusted_networks / internal_networks. */
+struct rules_net {
+    unsigned char addr[16];
+    int family; /* 4 or 6 */
+    unsigned plen;
+    bool exclude; /* "!NET" */
+};
+
+struct rules_netset {
+    struct rules_net *v;
+    size_t n;
+    bool set; /* a line set it (and no clear_ line came after) */
+};
 
 /* One header value source: a field (or pseudo-header) and modifiers; rules
  * that read the same source share its value per message. */
@@ -37,6 +52,7 @@ struct hsource {
     char *field;
     enum hdr_kind kind;
     unsigned mods;
+    enum relays_kind relays; /* HK_RELAYS */
 };
 
 struct meta_prog; /* rules_meta.c */
@@ -48,14 +64,20 @@ struct rule {
     bool subrule;     /* "__" name: never reported */
     bool in_replace;  /* named by replace_rules */
     bool skipped_def; /* its last test line was skipped (eval, unsupported) */
+    bool partial;     /* meta reading a skipped rule (as 0) */
     const char *file; /* interned */
     unsigned line;
     char *re_text;    /* the expression as written (before tags) */
     uint32_t re_opts;
     char *re_final;   /* after ReplaceTags and translation: what is compiled */
     pcre2_code *re;
+    pcre2_code **re_parts; /* an expression too large for pcre2, cut (rules_split.c) */
+    size_t nparts;         /* 0, or the pieces (re is re_parts[0]) */
+    bool captures;    /* has named groups (?<NAME>...): sets tags when it matches */
+    bool templated;   /* uses %{NAME} tags: compiled per message (re NULL) */
     bool prefiltered; /* body rule in the Hyperscan prefilter */
     bool negate;      /* header !~ */
+    bool mime;        /* a mimeheader rule: each MIME part's field (HK_MIME) */
     bool exists_test; /* header exists:Field */
     size_t source;    /* header: index in rules.sources */
     char *if_unset;
@@ -92,6 +114,10 @@ struct rules {
     size_t skipped[SKIP_NKINDS];
     size_t eval_by_type[RULE_NTYPES]; /* SKIP_EVAL lines by rule type */
     size_t loaded[RULE_NTYPES];
+    size_t npartial; /* meta rules with partial set */
+    size_t nsplit;   /* rules whose expression was cut (nparts > 0) */
+    size_t ntemplated; /* rules reading %{NAME} tags */
+    struct rules_netset trusted, internal;
     char **diags;
     size_t ndiags;
     size_t depth; /* include depth */
@@ -139,6 +165,33 @@ void rules_regex_translate(const char *re, size_t len, struct str *out);
 /* Compile a translated expression; NULL with a reason in err. */
 pcre2_code *rules_regex_compile(const char *re, size_t len, uint32_t opts, struct str *err);
 
+/* rules_split.c: compile an expression pcre2 finds too large as several
+ * whose matches together are its matches. Returns how many (2 to
+ * RULES_SPLIT_MAX, in *parts_r, xmalloc'd), or 0 when it cannot be cut. */
+size_t rules_regex_split(const char *re, size_t len, uint32_t opts, pcre2_code ***parts_r);
+
+/* rules_capture.c: SpamAssassin 4's capture tags. A rule with named
+ * groups sets tag NAME to what the group matched; a rule whose expression
+ * holds %{NAME} runs with it replaced by (?:V1|V2...) (the values, quoted),
+ * and does not run when a tag it reads has no value. */
+#define RULES_TAGS_MAX 64       /* tag values kept per message */
+#define RULES_TAG_VALUE_MAX 512 /* bytes of one value (longer: cut) */
+struct tag_value {
+    const char *name;
+    struct slice value;
+};
+struct tag_values {
+    struct tag_value v[RULES_TAGS_MAX];
+    size_t n;
+};
+bool rules_has_template(const char *re);
+/* The expression with every %{NAME} put in, in out; false when a tag has
+ * no value. */
+bool rules_fill_template(const char *re, const struct tag_values *tv, struct str *out);
+/* Record the named groups of the match in md (of code re). */
+void rules_capture(struct arena *a, const pcre2_code *re, pcre2_match_data *md,
+                   struct slice subject, struct tag_values *tv);
+
 /* rules_prefilter.c: the Hyperscan prefilter of body rules. */
 struct prefilter;
 void prefilter_build(struct rules *rs);
@@ -153,7 +206,8 @@ void meta_free(struct meta_prog **pp);
 /* Bind the names to rule indexes; call once the set is loaded. */
 void meta_bind(struct meta_prog *p, const struct rules *rs);
 /* The first name the program reads that is a rule whose test was skipped
- * and that no other check provides (see rules_set.c), or NULL. */
+ * and that no other check provides (see rules_set.c), or a meta rule that
+ * reads one (partial), or NULL. */
 const char *meta_skipped_dep(const struct meta_prog *p, const struct rules *rs);
 /* Rule indexes the program reads (for ordering): count, and the i-th. */
 size_t meta_deps(const struct meta_prog *p, size_t **deps_r);
@@ -161,6 +215,11 @@ size_t meta_deps(const struct meta_prog *p, size_t **deps_r);
  * not rules. */
 double meta_eval(const struct meta_prog *p, const double *hits,
                  const struct rules_message *m);
+
+/* rules_relays.c: add the networks of a trusted_networks or
+ * internal_networks line (0, or -1 with *why); clear a set. */
+int rules_netset_add(struct rules_netset *ns, struct slice words, const char **why);
+void rules_netset_clear(struct rules_netset *ns);
 
 /* rules_set.c: names that other checks give as symbols (BAYES_*, ...). */
 bool rules_external_name(const char *name);

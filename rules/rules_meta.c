@@ -226,6 +226,8 @@ meta_skipped_dep(const struct meta_prog *p, const struct rules *rs)
             r = &rs->rules[in->rule];
         if (r && !r->defined && r->skipped_def && !rules_external_name(r->name))
             return r->name;
+        if (r && r->defined && r->partial)
+            return r->name;
     }
     return NULL;
 }

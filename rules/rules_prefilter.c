@@ -42,7 +42,7 @@ static bool
 prefilterable(const struct rule *r)
 {
     static const char *const anchors[] = {"\\A", "\\z", "\\Z", "\\G"};
-    if (r->type != RULE_BODY || !r->defined || r->re_final == NULL ||
+    if (r->type != RULE_BODY || !r->defined || r->re_final == NULL || r->templated ||
         (r->re_opts & PCRE2_EXTENDED) || strlen(r->re_final) > PREFILTER_EXPR_MAX)
         return false;
     for (size_t k = 0; k < 4; k++)

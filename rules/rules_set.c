@@ -25,6 +25,38 @@ drop(struct rules *rs, struct rule *r, enum rules_skip why, const char *what,
     r->skipped_def = true;
 }
 
+/* A rule with %{NAME} tags: checked now with every tag as (?:x), compiled
+ * per message with the values (rules_capture.c). */
+static void
+compile_template(struct rules *rs, struct rule *r, struct str *final)
+{
+    struct tag_values any = {.n = 0};
+    struct str probe, err;
+    str_init(&probe, 0);
+    str_init(&err, 512);
+    const char *p = str_cstr(final);
+    for (const char *t = strstr(p, "%{"); t && any.n < RULES_TAGS_MAX; t = strstr(t + 2, "%{")) {
+        size_t n = strcspn(t + 2, "}");
+        char *name = xmemdup0(t + 2, n);
+        any.v[any.n++] = (struct tag_value){.name = name, .value = SLICE_LIT("x")};
+    }
+    (void)rules_fill_template(p, &any, &probe);
+    pcre2_code *c = rules_regex_compile(str_cstr(&probe), probe.len, r->re_opts, &err);
+    if (c == NULL) {
+        drop(rs, r, SKIP_REGEX, "pcre2 refuses the regular expression", str_cstr(&err));
+    } else {
+        r->templated = true;
+        r->re_final = str_steal(final, NULL);
+        rs->ntemplated++;
+    }
+    pcre2_code_free(c);
+    for (size_t i = 0; i < any.n; i++)
+        free((char *)any.v[i].name);
+    str_deinit(&probe);
+    str_deinit(&err);
+    str_deinit(final);
+}
+
 static void
 compile_rule(struct rules *rs, struct rule *r)
 {
@@ -46,11 +78,27 @@ compile_rule(struct rules *rs, struct rule *r)
     else
         str_append_cstr(&text, r->re_text);
     rules_regex_translate(text.buf ? text.buf : "", text.len, &final);
+    if (rules_has_template(str_cstr(&final))) {
+        compile_template(rs, r, &final);
+        str_deinit(&text);
+        str_deinit(&err);
+        return;
+    }
     r->re = rules_regex_compile(str_cstr(&final), final.len, r->re_opts, &err);
+    if (r->re == NULL && strstr(str_cstr(&err), "too large")) {
+        r->nparts = rules_regex_split(str_cstr(&final), final.len, r->re_opts, &r->re_parts);
+        if (r->nparts) {
+            r->re = r->re_parts[0];
+            rs->nsplit++;
+        }
+    }
     if (r->re == NULL)
         drop(rs, r, SKIP_REGEX, "pcre2 refuses the regular expression", str_cstr(&err));
-    else
-        r->re_final = str_steal(&final, NULL);
+    else if (r->nparts == 0)
+        r->re_final = str_steal(&final, NULL); /* for the prefilter */
+    uint32_t names = 0;
+    if (r->re && pcre2_pattern_info(r->re, PCRE2_INFO_NAMECOUNT, &names) == 0 && names)
+        r->captures = r->nparts == 0;
     str_deinit(&text);
     str_deinit(&final);
     str_deinit(&err);
@@ -66,20 +114,20 @@ rules_external_name(const char *name)
     return false;
 }
 
-/* Drop the meta rules that read a rule tamis skipped (an eval: test, an
- * unsupported header): their value would be a guess. Dependencies come
- * first in rs->order, so one pass carries the drop through. */
+/* Mark the meta rules that read a rule tamis skipped (an eval: test, an
+ * unsupported header): they run with the skipped rule as 0, as
+ * SpamAssassin runs a meta over a rule it does not have, and are counted
+ * apart. Dependencies come first in rs->order, so one pass carries the mark
+ * through metas over such metas. */
 static void
-drop_unrunnable_metas(struct rules *rs)
+mark_partial_metas(struct rules *rs)
 {
     for (size_t k = 0; k < rs->norder; k++) {
         struct rule *r = &rs->rules[rs->order[k]];
-        const char *dep = r->defined ? meta_skipped_dep(r->meta, rs) : NULL;
-        if (dep == NULL)
-            continue;
-        rs->skipped[SKIP_META_DEP]++;
-        r->defined = false;
-        r->skipped_def = true;
+        if (r->defined && meta_skipped_dep(r->meta, rs) != NULL) {
+            r->partial = true;
+            rs->npartial++;
+        }
     }
 }
 
@@ -149,7 +197,7 @@ rules_finish(struct rules *rs, int score_set)
             order_meta(rs, i, state, stack);
     free(state);
     free(stack);
-    drop_unrunnable_metas(rs);
+    mark_partial_metas(rs);
     prefilter_build(rs);
     for (size_t i = 0; i < rs->n; i++)
         if (rs->rules[i].defined)
@@ -168,7 +216,6 @@ static const char *const skip_names[SKIP_NKINDS] = {
     "settings ignored (SpamAssassin and plugin options)",
     "meta expressions that do not parse",
     "files not read",
-    "meta rules over skipped rules (eval:, unsupported)",
 };
 
 size_t
@@ -201,13 +248,33 @@ rules_required_score(const struct rules *rs)
     return rs->required_score;
 }
 
-const char *
-rules_name(const struct rules *rs, size_t i)
+static const struct rule *
+nth_defined(const struct rules *rs, size_t i)
 {
     for (size_t k = 0; k < rs->n; k++)
         if (rs->rules[k].defined && i-- == 0)
-            return rs->rules[k].name;
+            return &rs->rules[k];
     return NULL;
+}
+
+const char *
+rules_name(const struct rules *rs, size_t i)
+{
+    const struct rule *r = nth_defined(rs, i);
+    return r ? r->name : NULL;
+}
+
+size_t
+rules_partial_count(const struct rules *rs)
+{
+    return rs->npartial;
+}
+
+bool
+rules_partial(const struct rules *rs, size_t i)
+{
+    const struct rule *r = nth_defined(rs, i);
+    return r && r->partial;
 }
 
 void
@@ -231,6 +298,14 @@ rules_summary(const struct rules *rs, struct str *out)
                                 rs->eval_by_type[t]);
         str_appendc(out, '\n');
     }
+    if (rs->ntemplated)
+        str_appendf(out, "rules: %zu rules read captured tags %%{NAME}\n", rs->ntemplated);
+    if (rs->nsplit)
+        str_appendf(out, "rules: %zu regular expressions too large for pcre2 run as several "
+                         "pieces\n", rs->nsplit);
+    if (rs->npartial)
+        str_appendf(out, "rules: metas using skipped rules: %zu (loaded; a skipped rule reads "
+                         "as 0, not fired)\n", rs->npartial);
     size_t npf = 0;
     for (size_t i = 0; i < rs->n; i++)
         npf += rs->rules[i].prefiltered;
@@ -250,7 +325,11 @@ free_rule(struct rule *r)
     free(r->if_unset);
     free(r->meta_text);
     free(r->description);
-    pcre2_code_free(r->re);
+    if (r->nparts == 0)
+        pcre2_code_free(r->re);
+    for (size_t i = 0; i < r->nparts; i++)
+        pcre2_code_free(r->re_parts[i]);
+    free(r->re_parts);
     meta_free(&r->meta);
 }
 
@@ -284,6 +363,8 @@ rules_free(struct rules **rsp)
     free(rs->diags);
     free(rs->order);
     prefilter_free(&rs->pf);
+    rules_netset_clear(&rs->trusted);
+    rules_netset_clear(&rs->internal);
     free(rs->tag_start);
     free(rs->tag_end);
     free(rs);

@@ -7,6 +7,10 @@
 # (compare_hits.py). RULES defaults to /usr/share/spamassassin.
 # With SPAMD=1, SpamAssassin runs as spamd + spamc (the same rules and
 # set-up, far quicker for hundreds of messages).
+# The relay pseudo-headers (X-Spam-Relays-*) are compared too: tamis's from
+# relays_dump (beside RULES_LIST) against SpamAssassin's (compare_relays.py);
+# at least RELAYS_MIN percent (default 90; 0 when MIN_PERCENT is 0, a
+# measuring run) of the messages must have all four equal.
 # Exit: 0 agreement >= MIN_PERCENT; 1 below; 77 (skip) when SpamAssassin or
 # the corpus is missing.
 set -eu
@@ -40,4 +44,10 @@ else
 fi
 "$rules_list" -n "$rules" >"$work/names"
 xargs "$filterd" check --json -o "rules=$rules" <"$work/list" >"$work/tamis.json"
-python3 "$here/compare_hits.py" "$work/names" "$work/out" "$work/tamis.json" "$work/list" "$min"
+relays_dump="$(dirname "$rules_list")/relays_dump"
+xargs "$relays_dump" -r "$rules" <"$work/list" >"$work/relays"
+rc=0 relays_min=${RELAYS_MIN:-90}
+[ "$min" != 0 ] || relays_min=0
+python3 "$here/compare_relays.py" "$work/out" "$work/relays" "$work/list" "$relays_min" || rc=1
+python3 "$here/compare_hits.py" "$work/names" "$work/out" "$work/tamis.json" "$work/list" "$min" || rc=1
+exit $rc

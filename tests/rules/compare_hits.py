@@ -4,8 +4,9 @@ filterd, message by message (tests/rules/agreement.sh).
 
 Usage: compare_hits.py NAMES SA_DIR TAMIS_JSON LIST MIN_PERCENT
 
-NAMES: `rules_list -n` output (the rules tamis loads; only those are
-compared, sub-rules "__" excepted). SA_DIR/<i>.out: `spamassassin -t` output
+NAMES: `rules_list -n` output (the rules tamis loads; only the "name"
+ones are compared, sub-rules "__" excepted; the "partial" ones, metas that
+read a skipped rule as 0, are compared apart and printed, not judged). SA_DIR/<i>.out: `spamassassin -t` output
 of the i-th message of LIST (its X-Spam-Agree header). TAMIS_JSON: one
 `filterd check --json` object a line, in LIST order. Prints the agreement
 (|SA and tamis| / |SA or tamis| over (message, rule) pairs) and the rules
@@ -30,24 +31,38 @@ def sa_hits(path):
 
 def main():
     names_file, sa_dir, tamis_json, list_file, min_pct = sys.argv[1:6]
-    loaded = set()
+    loaded, partial = set(), set()
     for line in open(names_file):
-        if line.startswith("name ") and not line[5:].startswith("__"):
-            loaded.add(line[5:].strip())
+        kind, _, name = line.strip().partition(" ")
+        if name.startswith("__"):
+            continue
+        if kind == "name":
+            loaded.add(name)
+        elif kind == "partial":
+            partial.add(name)
     msgs = [l.strip() for l in open(list_file) if l.strip()]
     tamis = [json.loads(l) for l in open(tamis_json) if l.strip()]
     if len(tamis) != len(msgs):
         sys.exit(f"compare: {len(msgs)} messages but {len(tamis)} verdicts")
     both = only_sa = only_tamis = 0
+    p_both = p_sa = p_tamis = 0
     dis_sa, dis_tamis, sa_not_loaded = Counter(), Counter(), Counter()
+    pdis_sa, pdis_tamis = Counter(), Counter()
     for i, path in enumerate(msgs):
         a = sa_hits(os.path.join(sa_dir, f"{i}.out"))
         if a is None:
             sys.exit(f"compare: no X-Spam-Agree header for {path}")
-        for r in a - loaded:
+        fired = {s["name"] for s in tamis[i]["symbols"]}
+        pa, pb = a & partial, fired & partial
+        p_both += len(pa & pb)
+        p_sa += len(pa - pb)
+        p_tamis += len(pb - pa)
+        pdis_sa.update(pa - pb)
+        pdis_tamis.update(pb - pa)
+        for r in a - loaded - partial:
             sa_not_loaded[r] += 1
         a &= loaded
-        b = {s["name"] for s in tamis[i]["symbols"]} & loaded
+        b = fired & loaded
         both += len(a & b)
         only_sa += len(a - b)
         only_tamis += len(b - a)
@@ -64,6 +79,14 @@ def main():
         print(f"  only SpamAssassin: {r} x{n}")
     for r, n in dis_tamis.most_common(15):
         print(f"  only tamis: {r} x{n}")
+    p_total = p_both + p_sa + p_tamis
+    p_pct = 100.0 * p_both / p_total if p_total else 100.0
+    print(f"metas using skipped rules (not judged): {len(partial)} rules; hits: both {p_both}, "
+          f"only SpamAssassin {p_sa}, only tamis {p_tamis}; agreement {p_pct:.2f}%")
+    for r, n in pdis_sa.most_common(8):
+        print(f"  partial, only SpamAssassin: {r} x{n}")
+    for r, n in pdis_tamis.most_common(8):
+        print(f"  partial, only tamis: {r} x{n}")
     print("SpamAssassin hits on rules tamis does not run (eval, relay analysis...): "
           f"{sum(sa_not_loaded.values())} of {len(sa_not_loaded)} rules")
     sys.exit(0 if pct >= float(min_pct) else 1)

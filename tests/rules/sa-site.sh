@@ -20,4 +20,8 @@ use_pyzor 0
 use_dcc 0
 report_safe 0
 add_header all Agree _TESTS(,)_
+add_header all RT _RELAYSTRUSTED_
+add_header all RU _RELAYSUNTRUSTED_
+add_header all RI _RELAYSINTERNAL_
+add_header all RE _RELAYSEXTERNAL_
 CF

@@ -91,7 +91,7 @@ test_header(void)
         {"header A X-Missing =~ /dflt/ [if-unset: dflt]", "A(1)"},
         {"header A Subject !~ /Cheap/", ""},
         {"header A subject =~ /cheap/i\nscore A 2.5", "A(2.5)"},
-        {"header A X-Spam-Relays-External =~ /x/", ""},
+        {"header A ALL-EXTERNAL =~ /x/", ""},                     /* not supported */
         {"header A eval:check_for_missing_to_header()", ""},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -136,9 +136,11 @@ test_meta_and_scores(void)
         {"header A Subject =~ /Cheap/\nscore A 1 2 3 4", "A(1)"}, /* set 0 */
         {"header T_A Subject =~ /Cheap/", "T_A(0.01)"},
         {"header A Subject =~ /Cheap/\ntflags A nice", "A(-1)"},
-        {"header E eval:check_x()\nheader __A Subject =~ /Cheap/\nmeta C __A && !E", ""},
-        {"mimeheader M Content-Type =~ /x/\nheader __A Subject =~ /Cheap/\n"
-         "meta C __A && !M", ""},                                /* over a skipped rule */
+        /* over skipped rules: they read as 0 */
+        {"header E eval:check_x()\nheader __A Subject =~ /Cheap/\nmeta C __A && !E", "C(1)"},
+        {"header E eval:check_x()\nheader __A Subject =~ /Cheap/\nmeta C __A && E", ""},
+        {"header M From:host =~ /x/\nheader __A Subject =~ /Cheap/\n"
+         "meta __C __A && !M\nmeta D __C", "D(1)"},
         {"meta C (D\nmeta D 1", "D(1)"},
         {"meta A B\nmeta B A", ""},                              /* a cycle */
     };
@@ -176,7 +178,7 @@ test_diagnostics(void)
                                "meta C (\n"
                                "score D x\n"
                                "body E eval:f()\n"
-                               "header F X-Spam-Relays-Untrusted =~ /x/\n"
+                               "header F ALL-EXTERNAL =~ /x/\n"
                                "use_bayes 1\n"
                                "if (\nendif\n";
     struct rules *rs = rules_new();
@@ -203,6 +205,180 @@ test_diagnostics(void)
     CHECK(rs == NULL);
 }
 
+/* Relay pseudo-headers: the newest relay first; trust inferred from
+ * private addresses, or set by trusted_networks / internal_networks. */
+static void
+test_relays(void)
+{
+    static const char *msg =
+        "Received: from a.example (a.example [10.0.0.5]) by mx.example (Postfix) with ESMTP "
+        "id AAA1\n"
+        "Received: from dsl-1-2-3-4.dyn.example (unknown [192.0.2.4]) by a.example "
+        "(8.12.8/8.12.8) with ESMTP id BBB2\n"
+        "Subject: x\n\nbody\n";
+    static const struct {
+        const char *rules, *want;
+    } cases[] = {
+        {"header A X-Spam-Relays-Trusted =~ /^\\[ ip=10\\.0\\.0\\.5 rdns=a\\.example "
+         "helo=a\\.example by=mx\\.example ident= envfrom= intl=1 id=AAA1 auth= msa=0 \\]$/",
+         "A(1)"},
+        {"header A X-Spam-Relays-External =~ /^\\[ ip=192\\.0\\.2\\.4 rdns= "
+         "helo=dsl-1-2-3-4\\.dyn\\.example by=a\\.example [^\\]]* intl=0 id=BBB2 /",
+         "A(1)"},
+        {"header A X-Spam-Relays-Untrusted =~ /10\\.0\\.0\\.5/", ""},
+        {"header __RDNS_NONE X-Spam-Relays-External =~ /^[^\\]]+ rdns= /\nmeta R __RDNS_NONE",
+         "R(1)"},
+        /* trusted_networks: 10/8 and the sender's /24 trusted, only 10/8 internal */
+        {"trusted_networks 10/8 192.0.2.\ninternal_networks 10.\n"
+         "header A X-Spam-Relays-Untrusted =~ /./\n"
+         "header B X-Spam-Relays-External =~ /^\\[ ip=192\\.0\\.2\\.4 [^\\]]+ intl=0 /",
+         "B(1)"},
+        {"trusted_networks !10.0.0.5 10/8\nheader A X-Spam-Relays-Trusted =~ /./", ""},
+        {"trusted_networks 10/8\nclear_trusted_networks\n"
+         "header A X-Spam-Relays-Trusted =~ /ip=10\\./", "A(1)"},  /* inferred again */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        CHECK_STR(run(cases[i].rules, msg, NULL, NULL), cases[i].want);
+}
+
+/* An expression too large for pcre2 (over 64 KiB compiled) loads cut in
+ * pieces when its alternation may be cut, and matches as the whole would;
+ * a repeated alternation cannot be cut and stays refused. */
+static void
+test_split(void)
+{
+    struct str alt;
+    str_init(&alt, 0);
+    for (int i = 0; i < 2500; i++) /* caseless: 2 code units a letter */
+        str_appendf(&alt, "%sword%04dxyzzyplugh", i ? "|" : "", i);
+    struct str text;
+    str_init(&text, 0);
+    str_appendf(&text, "body A /\\b(?:%s)\\b/i\ntflags A multiple\n", str_cstr(&alt));
+    str_appendf(&text, "body B /^(?:%s){2}/i\n", str_cstr(&alt));
+    struct rules *rs = rules_new();
+    rules_load_buffer(rs, "t.cf", text.buf, text.len);
+    rules_finish(rs, 0);
+    CHECK_INT(rules_count(rs, RULE_BODY), 1);
+    CHECK_INT(rules_skipped(rs, SKIP_REGEX), 1);
+    struct str s;
+    str_init(&s, 0);
+    rules_summary(rs, &s);
+    CHECK(strstr(str_cstr(&s), "1 regular expressions too large for pcre2 run as several") != NULL);
+    str_deinit(&s);
+    rules_free(&rs);
+    static const struct {
+        const char *body, *want;
+    } cases[] = {
+        {"x word0000xyzzyplugh y", "A(1)"},
+        {"WORD2499xyzzyplugh", "A(1)"},
+        {"word2000xyzzyplugh and word0001xyzzyplugh", "A(1) __M(1)"},
+        {"word2500xyzzyplugh", ""},
+        {"aword0001xyzzyplugh", ""},
+    };
+    str_appendf(&text, "meta __M A == 2\nmeta M2 __M\n");
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct str msg;
+        str_init(&msg, 0);
+        str_appendf(&msg, "Subject: s\n\n%s\n", cases[i].body);
+        const char *got = run(str_cstr(&text), str_cstr(&msg), NULL, NULL);
+        CHECK_STR(got, strcmp(cases[i].want, "A(1) __M(1)") == 0 ? "A(1) M2(1)" : cases[i].want);
+        str_deinit(&msg);
+    }
+    str_deinit(&text);
+    str_deinit(&alt);
+}
+
+/* Captured tags: a named group sets a tag, %{NAME} reads its values
+ * (quoted); a rule over a tag with no value does not run. */
+static void
+test_capture(void)
+{
+    static const struct {
+        const char *rules, *uri, *want;
+    } cases[] = {
+        {"header __T To:addr =~ /^(?<TO>.+)$/\nuri U /\\#%{TO}$/", "http://e.com/#a@example.org",
+         "U(1)"},
+        {"header __T To:addr =~ /^(?<TO>.+)$/\nuri U /\\#%{TO}$/", "http://e.com/#aXexample.org",
+         ""},                                                     /* "." quoted */
+        {"header __T To:addr =~ /^(?<TO>.+)$/\nuri U /\\#%{TO}$/", "http://e.com/#b@example.org",
+         ""},
+        {"uri U /%{NOPE}|e\\.com/", "http://e.com/", ""},      /* no value: not run */
+        {"uri U /\\%{TO}/", "http://e.com/%{TO}", "U(1)"},      /* escaped: text */
+        {"body __B /(?<W>Cheap)/\nheader H Subject =~ /^%{W} pills$/", NULL, "H(1)"},
+        {"body __B /(?<W>Hello)/\nheader H Subject =~ /^%{W} pills$/", NULL, ""},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        CHECK_STR(run(cases[i].rules, msg1, cases[i].uri, NULL), cases[i].want);
+}
+
+/* mimeheader: each part's field alone (the last of its name in a part),
+ * the top-level header block first; :raw keeps the fold. */
+static void
+test_mimeheader(void)
+{
+    static const char top[] = "Subject: s\nContent-Type: multipart/mixed; boundary=b\n\n";
+    static const char part[] = "Content-Type: image/gif;\n name=\"x.gif\"\n"
+                               "Content-Type: text/plain\nContent-ID: <a@b>\n\n";
+    static const struct {
+        const char *rules, *want;
+    } cases[] = {
+        {"mimeheader M Content-Type =~ /^multipart\\/mixed/", "M(1)"},
+        {"mimeheader M Content-Type =~ /^text\\/plain$/", "M(1)"},     /* the last one */
+        {"mimeheader M Content-Type =~ /image\\/gif/", ""},
+        {"mimeheader M Content-Type =~ /boundary=b.*text/", ""},        /* one at a time */
+        {"mimeheader M Content-Id =~ /^<a\\@b>$/\nmeta N M", "M(1) N(1)"},
+        {"mimeheader M Content-Type:raw =~ /^text/\ntflags M multiple", "M(1)"},
+        {"mimeheader M Content-Type:addr =~ /x/", ""},                  /* unsupported */
+        {"mimeheader M X-Nope =~ /./", ""},
+    };
+    struct arena *a = arena_new(4096);
+    struct mail_limits lim = mail_limits_default();
+    struct header_block hb[2];
+    (void)header_parse(a, &lim, slice_from_cstr(top), true, &hb[0]);
+    (void)header_parse(a, &lim, slice_from_cstr(part), false, &hb[1]);
+    const struct header_block *parts[2] = {&hb[0], &hb[1]};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct rules *rs = rules_new();
+        rules_load_buffer(rs, "t.cf", cases[i].rules, strlen(cases[i].rules));
+        rules_finish(rs, 0);
+        struct rules_message m = {.headers = &hb[0], .parts = parts, .nparts = 2,
+                                  .full = slice_from_cstr(top)};
+        struct str got;
+        str_init(&got, 0);
+        (void)rules_eval(rs, &m, a, add, &got, NULL);
+        CHECK_STR(str_cstr(&got), cases[i].want);
+        str_deinit(&got);
+        rules_free(&rs);
+    }
+    arena_free(&a);
+}
+
+/* Metas over skipped rules load, are counted and named as partial, and so
+ * are metas over them; a meta over loaded rules only is not. */
+static void
+test_partial_metas(void)
+{
+    static const char text[] = "header E eval:check_x()\n"
+                               "header __A Subject =~ /Cheap/\n"
+                               "meta B __A && !E\n"
+                               "meta C B || __A\n"
+                               "meta D __A\n";
+    struct rules *rs = rules_new();
+    rules_load_buffer(rs, "t.cf", text, sizeof(text) - 1);
+    rules_finish(rs, 0);
+    CHECK_INT(rules_count(rs, RULE_META), 3);
+    CHECK_INT(rules_partial_count(rs), 2);
+    for (size_t i = 0; rules_name(rs, i); i++)
+        CHECK_INT(rules_partial(rs, i), strcmp(rules_name(rs, i), "B") == 0 ||
+                                            strcmp(rules_name(rs, i), "C") == 0);
+    struct str s;
+    str_init(&s, 0);
+    rules_summary(rs, &s);
+    CHECK(strstr(str_cstr(&s), "metas using skipped rules: 2") != NULL);
+    str_deinit(&s);
+    rules_free(&rs);
+}
+
 int
 main(void)
 {
@@ -211,5 +387,10 @@ main(void)
     T_RUN(test_meta_and_scores);
     T_RUN(test_blocks_and_tags);
     T_RUN(test_diagnostics);
+    T_RUN(test_partial_metas);
+    T_RUN(test_relays);
+    T_RUN(test_split);
+    T_RUN(test_capture);
+    T_RUN(test_mimeheader);
     return t_done();
 }

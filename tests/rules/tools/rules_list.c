@@ -1,9 +1,11 @@
 /*
- * rules_list: load rule files or folders with the rule engine and print
- * what loaded: "count TYPE N" and "skipped REASON N" lines, then (with -n)
- * the name of every rule that loads, one a line. Used by the stock-rules
- * test and the agreement test (tests/rules/). Untrusted input: the rule
- * files (bounded by rules/rules.h).
+ * rules_list: a tool, not a test (it asserts nothing itself): load rule
+ * files or folders with the rule engine and print what loaded: "count TYPE
+ * N", "skipped REASON N" and "partial N" (metas using skipped rules) lines,
+ * then (with -n) every rule that loads, one a line: "name NAME", or
+ * "partial NAME" for a meta that reads a skipped rule as 0. The scripts
+ * tests/rules/stock-load.sh and agreement.sh run it and check its output.
+ * Untrusted input: the rule files (bounded by rules/rules.h).
  *
  * Usage: rules_list [-n] PATH...   Exit: 0, or 1 when a path is unreadable.
  */
@@ -16,7 +18,7 @@ static const char *const types[RULE_NTYPES] = {"header", "body", "rawbody",
                                                "uri",    "full", "meta"};
 static const char *const skips[SKIP_NKINDS] = {"eval",      "regex", "syntax",
                                                "unsupported", "directive", "meta",
-                                               "file",      "metadep"};
+                                               "file"};
 
 int
 main(int argc, char **argv)
@@ -32,10 +34,11 @@ main(int argc, char **argv)
         printf("count %s %zu\n", types[t], rules_count(rs, (enum rule_type)t));
     for (int k = 0; k < SKIP_NKINDS; k++)
         printf("skipped %s %zu\n", skips[k], rules_skipped(rs, (enum rules_skip)k));
+    printf("partial %zu\n", rules_partial_count(rs));
     for (size_t i = 0; i < rules_diag_count(rs); i++)
         printf("diag %s\n", rules_diag(rs, i));
     for (size_t i = 0; names && rules_name(rs, i); i++)
-        printf("name %s\n", rules_name(rs, i));
+        printf("%s %s\n", rules_partial(rs, i) ? "partial" : "name", rules_name(rs, i));
     rules_free(&rs);
     return rc;
 }

@@ -486,8 +486,7 @@ lmdb_update(void *b, const uint64_t *keys, size_t n, int dspam, int dham, uint32
 {
     struct lmdb_store *ls = b;
     (void)err;
-    for (size_t i = 0; i < n; i++)
-        delta_add(&ls->pending, keys[i], dspam, dham, now);
+    delta_add_all(&ls->pending, keys, n, dspam, dham, now);
     return 0;
 }
 

@@ -12,6 +12,7 @@
 #include "bayes/key_filter.h"
 #include "bayes/snap_index.h"
 #include "bayes/read_cache.h"
+#include "lib/mem.h"
 #include "t.h"
 
 static void
@@ -136,6 +137,38 @@ test_delta(void)
     delta_deinit(&d);
 }
 
+/* Adding a message's keys at once (duplicates among them, several growths
+ * of the table) queues what adding them one by one does. */
+static void
+test_delta_add_all(void)
+{
+    enum { N = 30000 };
+    uint64_t *keys = xcalloc(N, sizeof(*keys));
+    for (size_t i = 0; i < N; i++)
+        keys[i] = (i % 7 == 0 ? i / 7 + 1 : i + 1) * 0x9e3779b97f4a7c15u;
+    struct delta one, all;
+    delta_init(&one);
+    delta_init(&all);
+    for (size_t i = 0; i < 10; i++)
+        delta_add(&one, keys[i], 0, 1, 50);
+    for (size_t i = 0; i < N; i++)
+        delta_add(&one, keys[i], 1, 0, 100);
+    delta_add_all(&all, keys, 10, 0, 1, 50); /* a small batch, then a large one */
+    delta_add_all(&all, keys, N, 1, 0, 100);
+    CHECK_INT(all.n, one.n);
+    struct delta_entry *a = delta_sorted(&all), *b = delta_sorted(&one);
+    size_t differ = 0;
+    for (size_t i = 0; i < one.n; i++)
+        differ += a[i].hash != b[i].hash || a[i].dspam != b[i].dspam ||
+                  a[i].dham != b[i].dham || a[i].atime != b[i].atime;
+    CHECK_INT(differ, 0);
+    free(a);
+    free(b);
+    free(keys);
+    delta_deinit(&one);
+    delta_deinit(&all);
+}
+
 /* Merging a sorted batch into the stored records (a rewrite of the
  * database): records left alone pass through, new ones come in order,
  * counts floor at 0 (a record at 0 and 0 goes) and saturate, and two
@@ -173,5 +206,6 @@ main(void)
     T_RUN(test_key_filter);
     T_RUN(test_snap_index);
     T_RUN(test_delta);
+    T_RUN(test_delta_add_all);
     return t_done();
 }

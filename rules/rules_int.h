@@ -29,7 +29,8 @@
 #define HM_LAST 0x10
 
 /* Pseudo-headers. */
-enum hdr_kind { HK_FIELD, HK_ALL, HK_TOCC, HK_MESSAGEID, HK_ENVFROM, HK_RELAYS, HK_MIME };
+enum hdr_kind { HK_FIELD, HK_ALL, HK_TOCC, HK_MESSAGEID, HK_ENVFROM, HK_RELAYS, HK_MIME,
+                HK_ALL_RELAYS /* ALL-TRUSTED and the like: .relays says which */ };
 
 
 /* trusted_networks / internal_networks. */
@@ -52,7 +53,7 @@ struct hsource {
     char *field;
     enum hdr_kind kind;
     unsigned mods;
-    enum relays_kind relays; /* HK_RELAYS */
+    enum relays_kind relays; /* HK_RELAYS, HK_ALL_RELAYS */
 };
 
 struct meta_prog; /* rules_meta.c */
@@ -220,6 +221,11 @@ double meta_eval(const struct meta_prog *p, const double *hits,
  * internal_networks line (0, or -1 with *why); clear a set. */
 int rules_netset_add(struct rules_netset *ns, struct slice words, const char **why);
 void rules_netset_clear(struct rules_netset *ns);
+/* rules_relays_build, and the Received index (0 = the topmost Received
+ * field) where trust ends (bound[0]) and where internal ends (bound[1]):
+ * the first untrusted / external one, or the number of Received fields. */
+void rules_relays_walk(const struct rules *rs, const struct header_block *h, struct arena *a,
+                       struct slice out[RELAYS_NKINDS], size_t bound[2]);
 
 /* rules_set.c: names that other checks give as symbols (BAYES_*, ...). */
 bool rules_external_name(const char *name);

@@ -91,7 +91,7 @@ test_header(void)
         {"header A X-Missing =~ /dflt/ [if-unset: dflt]", "A(1)"},
         {"header A Subject !~ /Cheap/", ""},
         {"header A subject =~ /cheap/i\nscore A 2.5", "A(2.5)"},
-        {"header A ALL-EXTERNAL =~ /x/", ""},                     /* not supported */
+        {"header A ALL-ELSEWHERE =~ /x/", ""},                    /* not supported */
         {"header A eval:check_for_missing_to_header()", ""},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -178,7 +178,7 @@ test_diagnostics(void)
                                "meta C (\n"
                                "score D x\n"
                                "body E eval:f()\n"
-                               "header F ALL-EXTERNAL =~ /x/\n"
+                               "header F ALL-ELSEWHERE =~ /x/\n"
                                "use_bayes 1\n"
                                "if (\nendif\n";
     struct rules *rs = rules_new();
@@ -236,6 +236,19 @@ test_relays(void)
         {"trusted_networks !10.0.0.5 10/8\nheader A X-Spam-Relays-Trusted =~ /./", ""},
         {"trusted_networks 10/8\nclear_trusted_networks\n"
          "header A X-Spam-Relays-Trusted =~ /ip=10\\./", "A(1)"},  /* inferred again */
+        /* ALL-*: the fields above the first untrusted Received and it; it and below */
+        {"header A ALL-TRUSTED =~ /^Received: from a\\.example .*\\nReceived: from dsl-[^\\n]*"
+         "\\n\\z/s", "A(1)"},
+        {"header A ALL-UNTRUSTED =~ /\\A(?!Received: from a\\.)Received: from dsl-.*\\n"
+         "Subject: x\\n\\z/s", "A(1)"},
+        {"header A ALL-EXTERNAL =~ /Received:.*\\nReceived:/s", ""},
+        {"header A ALL-INTERNAL =~ /Subject/", ""},
+        {"trusted_networks 10/8 192.0.2.\ninternal_networks 10.\n"
+         "header A ALL-EXTERNAL =~ /10\\.0\\.0\\.5/\nheader B ALL-UNTRUSTED =~ /./\n"
+         "header C ALL-EXTERNAL =~ /^Subject: x$/m\nheader D ALL-TRUSTED =~ /Subject/",
+         "C(1) D(1)"},
+        {"trusted_networks 10/8 192.0.2.\ninternal_networks 10.\n"
+         "header A ALL-INTERNAL =~ /dsl-/\nheader B ALL-INTERNAL =~ /Subject/", "A(1)"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         CHECK_STR(run(cases[i].rules, msg, NULL, NULL), cases[i].want);

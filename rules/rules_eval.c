@@ -51,6 +51,22 @@ struct run {
 
 /* --- Matching ---------------------------------------------------------- */
 
+/* Matches of a "(?:G){N}" rule (rules_repeat.c) in text, up to limit. */
+static unsigned
+count_repeat(struct run *run, const struct rule *r, struct slice text, unsigned limit)
+{
+    unsigned n = 0;
+    for (size_t off = 0, m[2]; off <= text.len && n < limit; n++) {
+        int rc = rules_repeat_find(r->re, r->repeat, text, off, run->mc, m);
+        if (rc < 0 && run->failed == NULL)
+            run->failed = r->name;
+        if (rc <= 0)
+            break;
+        off = m[1] > m[0] ? m[1] : m[0] + 1;
+    }
+    return n;
+}
+
 /* Matches of one compiled expression of r in text, up to limit. */
 static unsigned
 count_code(struct run *run, const struct rule *r, const pcre2_code *re, struct slice text,
@@ -87,6 +103,8 @@ count_matches(struct run *run, const struct rule *r, struct slice text, unsigned
 {
     if (r->templated)
         return run->filled ? count_code(run, r, run->filled, text, limit) : 0;
+    if (r->repeat)
+        return count_repeat(run, r, text, limit);
     if (r->nparts == 0)
         return count_code(run, r, r->re, text, limit);
     unsigned n = 0;

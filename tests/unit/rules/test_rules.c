@@ -254,6 +254,43 @@ test_relays(void)
         CHECK_STR(run(cases[i].rules, msg, NULL, NULL), cases[i].want);
 }
 
+/* "(?:G){N}" too large for pcre2 runs as G matched N times, trying every
+ * length G can match at each step (as a backtracking matcher would). */
+static void
+test_repeat(void)
+{
+    struct str text;
+    str_init(&text, 0);
+    str_append_cstr(&text, "body R /(?:ab|a|bcd");
+    for (int i = 0; i < 1200; i++) /* G alone compiles; G three times does not */
+        str_appendf(&text, "|word%04dxyzzyplugh", i);
+    str_append_cstr(&text, "){3}/\n");
+    struct rules *rs = rules_new();
+    rules_load_buffer(rs, "t.cf", text.buf, text.len);
+    rules_finish(rs, 0);
+    CHECK_INT(rules_count(rs, RULE_BODY), 1);
+    CHECK_INT(rules_skipped(rs, SKIP_REGEX), 0);
+    rules_free(&rs);
+    static const struct {
+        const char *body, *want;
+    } cases[] = {
+        {"x abcda y", "R(1)"}, /* a, bcd, a: "ab" first leads nowhere */
+        {"ababab", "R(1)"},
+        {"word0007xyzzyplughaba", "R(1)"},
+        {"abcd", ""},
+        {"abab", ""},
+        {"word1200xyzzyplughaba", ""},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct str msg;
+        str_init(&msg, 0);
+        str_appendf(&msg, "Subject: s\n\n%s\n", cases[i].body);
+        CHECK_STR(run(str_cstr(&text), str_cstr(&msg), NULL, NULL), cases[i].want);
+        str_deinit(&msg);
+    }
+    str_deinit(&text);
+}
+
 /* An expression too large for pcre2 (over 64 KiB compiled) loads cut in
  * pieces when its alternation may be cut, and matches as the whole would;
  * a repeated alternation cannot be cut and stays refused. */
@@ -403,6 +440,7 @@ main(void)
     T_RUN(test_partial_metas);
     T_RUN(test_relays);
     T_RUN(test_split);
+    T_RUN(test_repeat);
     T_RUN(test_capture);
     T_RUN(test_mimeheader);
     return t_done();

@@ -57,7 +57,7 @@ count_repeat(struct run *run, const struct rule *r, struct slice text, unsigned 
 {
     unsigned n = 0;
     for (size_t off = 0, m[2]; off <= text.len && n < limit; n++) {
-        int rc = rules_repeat_find(r->re, r->repeat, text, off, run->mc, m);
+        int rc = rules_repeat_find(r->re, r->repeat, text, off, run->md, run->mc, m);
         if (rc < 0 && run->failed == NULL)
             run->failed = r->name;
         if (rc <= 0)

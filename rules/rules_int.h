@@ -183,9 +183,9 @@ size_t rules_regex_skip_class(const char *re, size_t len, size_t i);
 unsigned rules_regex_repeat(const char *re, size_t len, uint32_t opts, pcre2_code **group_r);
 /* The first match of G{times} in text at or after off: 1 with m[0], m[1]
  * its start and (longest) end, 0 when there is none, -1 when pcre2 failed
- * or the work limit was hit. */
+ * or the work limit was hit. md: the caller's scratch (one pair will do). */
 int rules_repeat_find(const pcre2_code *g, unsigned times, struct slice text, size_t off,
-                      pcre2_match_context *mc, size_t m[2]);
+                      pcre2_match_data *md, pcre2_match_context *mc, size_t m[2]);
 
 /* rules_capture.c: SpamAssassin 4's capture tags. A rule with named
  * groups sets tag NAME to what the group matched; a rule whose expression

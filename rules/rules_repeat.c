@@ -73,7 +73,9 @@ rules_regex_repeat(const char *re, size_t len, uint32_t opts, pcre2_code **group
         return 0;
     struct str err;
     str_init(&err, 256);
-    pcre2_code *g = rules_regex_compile(re + 3, close - 3, opts, &err);
+    /* pcre2 makes a+ possessive where no match of the whole is lost, but an
+     * end of G would be: every end counts here. */
+    pcre2_code *g = rules_regex_compile(re + 3, close - 3, opts | PCRE2_NO_AUTO_POSSESS, &err);
     str_deinit(&err);
     pcre2_match_data *md = g ? pcre2_match_data_create(1, NULL) : NULL;
     int ws[64];
@@ -185,33 +187,29 @@ chain_from(struct search *s, unsigned times, size_t start, size_t *end)
 
 int
 rules_repeat_find(const pcre2_code *g, unsigned times, struct slice text, size_t off,
-                  pcre2_match_context *mc, size_t m[2])
+                  pcre2_match_data *md, pcre2_match_context *mc, size_t m[2])
 {
-    pcre2_match_data *first = pcre2_match_data_create_from_pattern(g, NULL);
-    struct search *s = xcalloc(1, sizeof(*s));
-    s->g = g;
-    s->text = text;
-    s->mc = mc;
-    s->md = pcre2_match_data_create(REPEAT_ENDS, NULL);
-    s->nws = REPEAT_WSPACE;
-    s->ws = xreallocarray(NULL, s->nws, sizeof(*s->ws));
-    if (first == NULL || s->md == NULL)
-        log_fatal("out of memory");
+    struct search s = {.g = g, .text = text, .mc = mc}; /* DFA state: at the first start */
     const char *p = text.ptr ? text.ptr : "";
     int rc = 0;
     while (rc == 0 && off <= text.len) {
-        int mr = pcre2_match(g, (PCRE2_SPTR)p, text.len, off, 0, first, mc);
+        int mr = pcre2_match(g, (PCRE2_SPTR)p, text.len, off, 0, md, mc);
         if (mr < 0) {
             rc = mr == PCRE2_ERROR_NOMATCH ? 0 : -1;
             break;
         }
-        m[0] = pcre2_get_ovector_pointer(first)[0];
-        rc = chain_from(s, times, m[0], &m[1]);
+        if (s.md == NULL) {
+            s.md = pcre2_match_data_create(REPEAT_ENDS, NULL);
+            s.nws = REPEAT_WSPACE;
+            s.ws = xreallocarray(NULL, s.nws, sizeof(*s.ws));
+            if (s.md == NULL)
+                log_fatal("out of memory");
+        }
+        m[0] = pcre2_get_ovector_pointer(md)[0];
+        rc = chain_from(&s, times, m[0], &m[1]);
         off = m[0] + 1;
     }
-    pcre2_match_data_free(s->md);
-    pcre2_match_data_free(first);
-    free(s->ws);
-    free(s);
+    pcre2_match_data_free(s.md);
+    free(s.ws);
     return rc;
 }

@@ -117,15 +117,17 @@ static const struct {
     {"first", HM_FIRST}, {"last", HM_LAST},
 };
 
-/* Which X-Spam-Relays-* pseudo-header field is, or -1. */
+/* Which pseudo-header PREFIX{Trusted,Untrusted,Internal,External} field is, or -1. */
 static long
-relays_kind(struct slice field)
+relays_kind(struct slice field, const char *prefix)
 {
-    static const char *const names[RELAYS_NKINDS] = {
-        "X-Spam-Relays-Trusted", "X-Spam-Relays-Untrusted", "X-Spam-Relays-Internal",
-        "X-Spam-Relays-External"};
+    static const char *const names[RELAYS_NKINDS] = {"Trusted", "Untrusted", "Internal",
+                                                     "External"};
+    if (!slice_starts_with_case(field, prefix))
+        return -1;
+    struct slice rest = slice_from(field, strlen(prefix));
     for (long k = 0; k < RELAYS_NKINDS; k++)
-        if (slice_case_eq_cstr(field, names[k]))
+        if (slice_case_eq_cstr(rest, names[k]))
             return k;
     return -1;
 }
@@ -156,7 +158,8 @@ header_source(struct rules *rs, struct slice spec, bool mime, const char **why)
     for (size_t k = 0; k < 4; k++)
         if (slice_eq(field, slice_from_cstr(pseudo[k].name)))
             kind = pseudo[k].kind;
-    long relays = mime ? -1 : relays_kind(field);
+    long relays = mime ? -1 : relays_kind(field, "X-Spam-Relays-");
+    long all_relays = mime ? -1 : relays_kind(field, "ALL-");
     if (mime && (mods & ~HM_RAW)) {
         *why = "mimeheader modifier not supported (raw is)";
         return -1;
@@ -165,6 +168,10 @@ header_source(struct rules *rs, struct slice spec, bool mime, const char **why)
         kind = HK_MIME;
     else if (relays >= 0)
         kind = HK_RELAYS;
+    else if (all_relays >= 0) {
+        kind = HK_ALL_RELAYS;
+        relays = all_relays;
+    }
     else if (field.len == 0 || (!mime && (slice_starts_with_case(field, "X-Spam-Relays-") ||
                                            slice_starts_with_case(field, "ALL-")))) {
         *why = "pseudo-header needs SpamAssassin's relay analysis (not supported)";

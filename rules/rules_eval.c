@@ -6,7 +6,8 @@
  *   becomes one space), trimmed, RFC 2047-decoded, each ending in "\n",
  *   joined; :raw the values as written (folds kept); :addr the addresses,
  *   :name the display names, joined by "\n"; ALL every field as
- *   "Name: value\n"; ToCc, MESSAGEID; [if-unset: X] when there is none
+ *   "Name: value\n" (ALL-TRUSTED and the like: the fields above / below the
+ *   trust boundary's Received field); ToCc, MESSAGEID; [if-unset: X] when there is none
  *   (else the empty string, so !~ fires on a missing field).
  * - body: the Subject line, then the rendered text of the text parts with
  *   blank-line-separated paragraphs made lines and every run of whitespace
@@ -39,6 +40,7 @@ struct run {
     bool *hpresent;
     bool *hdone;
     struct slice relays[RELAYS_NKINDS];
+    size_t relays_bound[2]; /* Received index where trust / internal ends */
     bool relays_done;
     struct tag_values tags;   /* captured tags (rules_capture.c) */
     const pcre2_code *filled; /* a templated rule's expression for this message */
@@ -48,6 +50,22 @@ struct run {
 };
 
 /* --- Matching ---------------------------------------------------------- */
+
+/* Matches of a "(?:G){N}" rule (rules_repeat.c) in text, up to limit. */
+static unsigned
+count_repeat(struct run *run, const struct rule *r, struct slice text, unsigned limit)
+{
+    unsigned n = 0;
+    for (size_t off = 0, m[2]; off <= text.len && n < limit; n++) {
+        int rc = rules_repeat_find(r->re, r->repeat, text, off, run->md, run->mc, m);
+        if (rc < 0 && run->failed == NULL)
+            run->failed = r->name;
+        if (rc <= 0)
+            break;
+        off = m[1] > m[0] ? m[1] : m[0] + 1;
+    }
+    return n;
+}
 
 /* Matches of one compiled expression of r in text, up to limit. */
 static unsigned
@@ -85,6 +103,8 @@ count_matches(struct run *run, const struct rule *r, struct slice text, unsigned
 {
     if (r->templated)
         return run->filled ? count_code(run, r, run->filled, text, limit) : 0;
+    if (r->repeat)
+        return count_repeat(run, r, text, limit);
     if (r->nparts == 0)
         return count_code(run, r, r->re, text, limit);
     unsigned n = 0;
@@ -178,21 +198,46 @@ field_of(const struct hsource *s, struct slice name)
                slice_case_eq_cstr(name, "Resent-Message-Id") ||
                slice_case_eq_cstr(name, "X-Message-Id") ||
                slice_case_eq_cstr(name, "X-Original-Message-ID");
-    default: return true; /* HK_ALL */
+    default: return true; /* HK_ALL, HK_ALL_RELAYS */
     }
 }
 
-/* X-Spam-Relays-*: built once per message, for the four kinds. */
+/* X-Spam-Relays-* and the trust boundary: built once per message. */
+static void
+relays_ensure(struct run *run)
+{
+    if (!run->relays_done)
+        rules_relays_walk(run->rs, run->m->headers, run->a, run->relays, run->relays_bound);
+    run->relays_done = true;
+}
+
 static void
 relays_source(struct run *run, size_t si)
 {
     const struct hsource *s = &run->rs->sources[si];
-    if (!run->relays_done)
-        rules_relays_build(run->rs, run->m->headers, run->a, run->relays);
-    run->relays_done = true;
+    relays_ensure(run);
     run->hval[si] = run->relays[s->relays];
     run->hpresent[si] = run->hval[si].len > 0;
     run->hdone[si] = true;
+}
+
+/* The fields [*lo, *hi) of ALL-TRUSTED and the like: split at the Received
+ * field of the boundary index, which both sides hold (as SpamAssassin). */
+static void
+all_relays_range(struct run *run, const struct hsource *s, size_t *lo, size_t *hi)
+{
+    const struct header_block *h = run->m->headers;
+    relays_ensure(run);
+    bool trusted = s->relays == RELAYS_TRUSTED || s->relays == RELAYS_UNTRUSTED;
+    size_t bound = run->relays_bound[trusted ? 0 : 1], at = h ? h->n : 0, idx = 0;
+    for (size_t f = 0; h && f < h->n; f++)
+        if (slice_case_eq_cstr(h->fields[f].name, "Received") && idx++ == bound) {
+            at = f;
+            break;
+        }
+    bool upper = s->relays == RELAYS_TRUSTED || s->relays == RELAYS_INTERNAL;
+    *lo = upper ? 0 : at;
+    *hi = upper ? (h && at < h->n ? at + 1 : at) : (h ? h->n : 0);
 }
 
 static void
@@ -203,20 +248,23 @@ build_source(struct run *run, size_t si)
         relays_source(run, si);
         return;
     }
+    size_t lo = 0, hi = SIZE_MAX;
+    if (s->kind == HK_ALL_RELAYS)
+        all_relays_range(run, s, &lo, &hi);
     const struct header_block *h = run->m->headers;
     struct str v;
     str_init(&v, 0);
     size_t first = SIZE_MAX, last = SIZE_MAX;
-    for (size_t f = 0; h && f < h->n; f++)
+    for (size_t f = lo; h && f < h->n && f < hi; f++)
         if (field_of(s, h->fields[f].name)) {
             first = first == SIZE_MAX ? f : first;
             last = f;
         }
-    for (size_t f = 0; first != SIZE_MAX && f < h->n; f++) {
+    for (size_t f = first; first != SIZE_MAX && f <= last; f++) {
         if (!field_of(s, h->fields[f].name) || ((s->mods & HM_FIRST) && f != first) ||
             ((s->mods & HM_LAST) && f != last))
             continue;
-        if (s->kind == HK_ALL) {
+        if (s->kind == HK_ALL || s->kind == HK_ALL_RELAYS) {
             str_append_slice(&v, h->fields[f].name);
             str_append_cstr(&v, ": ");
         }

@@ -29,7 +29,8 @@
 #define HM_LAST 0x10
 
 /* Pseudo-headers. */
-enum hdr_kind { HK_FIELD, HK_ALL, HK_TOCC, HK_MESSAGEID, HK_ENVFROM, HK_RELAYS, HK_MIME };
+enum hdr_kind { HK_FIELD, HK_ALL, HK_TOCC, HK_MESSAGEID, HK_ENVFROM, HK_RELAYS, HK_MIME,
+                HK_ALL_RELAYS /* ALL-TRUSTED and the like: .relays says which */ };
 
 
 /* trusted_networks / internal_networks. */
@@ -52,7 +53,7 @@ struct hsource {
     char *field;
     enum hdr_kind kind;
     unsigned mods;
-    enum relays_kind relays; /* HK_RELAYS */
+    enum relays_kind relays; /* HK_RELAYS, HK_ALL_RELAYS */
 };
 
 struct meta_prog; /* rules_meta.c */
@@ -73,6 +74,7 @@ struct rule {
     pcre2_code *re;
     pcre2_code **re_parts; /* an expression too large for pcre2, cut (rules_split.c) */
     size_t nparts;         /* 0, or the pieces (re is re_parts[0]) */
+    unsigned repeat;       /* 0, or re is G of "(?:G){repeat}" (rules_repeat.c) */
     bool captures;    /* has named groups (?<NAME>...): sets tags when it matches */
     bool templated;   /* uses %{NAME} tags: compiled per message (re NULL) */
     bool prefiltered; /* body rule in the Hyperscan prefilter */
@@ -169,6 +171,21 @@ pcre2_code *rules_regex_compile(const char *re, size_t len, uint32_t opts, struc
  * whose matches together are its matches. Returns how many (2 to
  * RULES_SPLIT_MAX, in *parts_r, xmalloc'd), or 0 when it cannot be cut. */
 size_t rules_regex_split(const char *re, size_t len, uint32_t opts, pcre2_code ***parts_r);
+/* After the character class opening at re[i] ("["): the offset past its "]". */
+size_t rules_regex_skip_class(const char *re, size_t len, size_t i);
+
+/* rules_repeat.c: an expression "(?:G){N}" pcre2 finds too large, run as
+ * G compiled alone (*group_r, the caller's) matched N times in sequence,
+ * over every length G can match (pcre2's DFA matcher). Returns N (2 to
+ * RULES_REPEAT_MAX), or 0 when the expression is not of that form or G
+ * does not compile. */
+#define RULES_REPEAT_MAX 16
+unsigned rules_regex_repeat(const char *re, size_t len, uint32_t opts, pcre2_code **group_r);
+/* The first match of G{times} in text at or after off: 1 with m[0], m[1]
+ * its start and (longest) end, 0 when there is none, -1 when pcre2 failed
+ * or the work limit was hit. md: the caller's scratch (one pair will do). */
+int rules_repeat_find(const pcre2_code *g, unsigned times, struct slice text, size_t off,
+                      pcre2_match_data *md, pcre2_match_context *mc, size_t m[2]);
 
 /* rules_capture.c: SpamAssassin 4's capture tags. A rule with named
  * groups sets tag NAME to what the group matched; a rule whose expression
@@ -220,6 +237,11 @@ double meta_eval(const struct meta_prog *p, const double *hits,
  * internal_networks line (0, or -1 with *why); clear a set. */
 int rules_netset_add(struct rules_netset *ns, struct slice words, const char **why);
 void rules_netset_clear(struct rules_netset *ns);
+/* rules_relays_build, and the Received index (0 = the topmost Received
+ * field) where trust ends (bound[0]) and where internal ends (bound[1]):
+ * the first untrusted / external one, or the number of Received fields. */
+void rules_relays_walk(const struct rules *rs, const struct header_block *h, struct arena *a,
+                       struct slice out[RELAYS_NKINDS], size_t bound[2]);
 
 /* rules_set.c: names that other checks give as symbols (BAYES_*, ...). */
 bool rules_external_name(const char *name);

@@ -247,15 +247,30 @@ originating_ip(const struct header_block *h, const char *name, struct received_r
     return false;
 }
 
+/* One relay (a Received field's or a webmail address header's) into the
+ * strings of its kinds; bound[0] / bound[1] count the Received index where trust and
+ * internal end (SpamAssassin's last_*_relay_index + 1). */
+static void
+relays_add(struct trust *t, struct str s[RELAYS_NKINDS], const struct received_relay *r,
+           size_t bound[2])
+{
+    trust_step(t, r);
+    append_relay(&s[t->trusted ? RELAYS_TRUSTED : RELAYS_UNTRUSTED], r, t->internal);
+    append_relay(&s[t->internal ? RELAYS_INTERNAL : RELAYS_EXTERNAL], r, t->internal);
+    bound[0] += t->trusted;
+    bound[1] += t->internal;
+}
+
 void
-rules_relays_build(const struct rules *rs, const struct header_block *h, struct arena *a,
-                   struct slice out[RELAYS_NKINDS])
+rules_relays_walk(const struct rules *rs, const struct header_block *h, struct arena *a,
+                  struct slice out[RELAYS_NKINDS], size_t bound[2])
 {
     struct str s[RELAYS_NKINDS];
     for (int k = 0; k < RELAYS_NKINDS; k++)
         str_init(&s[k], 0);
     struct trust t = {.rs = rs, .trusted = true, .internal = true};
     size_t nrelays = 0;
+    bound[0] = bound[1] = 0;
     for (size_t f = 0; h && f < h->n && nrelays < RELAYS_MAX; f++) {
         struct received_relay r;
         if (!slice_case_eq_cstr(h->fields[f].name, "Received"))
@@ -266,26 +281,31 @@ rules_relays_build(const struct rules *rs, const struct header_block *h, struct 
             str_clear(&s[RELAYS_INTERNAL]);
             str_clear(&s[RELAYS_EXTERNAL]);
         }
-        if (k != RECEIVED_RELAY)
+        if (k != RECEIVED_RELAY) { /* no relay: still counted in the index */
+            bound[0] += t.trusted;
+            bound[1] += t.internal;
             continue;
+        }
         nrelays++;
-        trust_step(&t, &r);
-        append_relay(&s[t.trusted ? RELAYS_TRUSTED : RELAYS_UNTRUSTED], &r, t.internal);
-        append_relay(&s[t.internal ? RELAYS_INTERNAL : RELAYS_EXTERNAL], &r, t.internal);
+        relays_add(&t, s, &r, bound);
     }
     for (size_t k = 0; k < 4 && nrelays < RELAYS_MAX; k++) {
         struct received_relay r;
         if (originating_ip(h, originating[k], &r)) {
             nrelays++;
-            trust_step(&t, &r);
-            append_relay(&s[t.trusted ? RELAYS_TRUSTED : RELAYS_UNTRUSTED], &r,
-                         t.internal);
-            append_relay(&s[t.internal ? RELAYS_INTERNAL : RELAYS_EXTERNAL], &r,
-                         t.internal);
+            relays_add(&t, s, &r, bound);
         }
     }
     for (int k = 0; k < RELAYS_NKINDS; k++) {
         out[k] = arena_slice_dup(a, str_slice(&s[k]));
         str_deinit(&s[k]);
     }
+}
+
+void
+rules_relays_build(const struct rules *rs, const struct header_block *h, struct arena *a,
+                   struct slice out[RELAYS_NKINDS])
+{
+    size_t bound[2];
+    rules_relays_walk(rs, h, a, out, bound);
 }

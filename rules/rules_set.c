@@ -90,15 +90,18 @@ compile_rule(struct rules *rs, struct rule *r)
         if (r->nparts) {
             r->re = r->re_parts[0];
             rs->nsplit++;
+        } else {
+            r->repeat = rules_regex_repeat(str_cstr(&final), final.len, r->re_opts, &r->re);
+            rs->nsplit += r->repeat > 0;
         }
     }
     if (r->re == NULL)
         drop(rs, r, SKIP_REGEX, "pcre2 refuses the regular expression", str_cstr(&err));
-    else if (r->nparts == 0)
+    else if (r->nparts == 0 && r->repeat == 0)
         r->re_final = str_steal(&final, NULL); /* for the prefilter */
     uint32_t names = 0;
     if (r->re && pcre2_pattern_info(r->re, PCRE2_INFO_NAMECOUNT, &names) == 0 && names)
-        r->captures = r->nparts == 0;
+        r->captures = r->nparts == 0 && r->repeat == 0;
     str_deinit(&text);
     str_deinit(&final);
     str_deinit(&err);
@@ -302,7 +305,7 @@ rules_summary(const struct rules *rs, struct str *out)
         str_appendf(out, "rules: %zu rules read captured tags %%{NAME}\n", rs->ntemplated);
     if (rs->nsplit)
         str_appendf(out, "rules: %zu regular expressions too large for pcre2 run as several "
-                         "pieces\n", rs->nsplit);
+                         "pieces or as a repeated group\n", rs->nsplit);
     if (rs->npartial)
         str_appendf(out, "rules: metas using skipped rules: %zu (loaded; a skipped rule reads "
                          "as 0, not fired)\n", rs->npartial);

@@ -69,21 +69,21 @@ group_open(struct scan *s, size_t i, bool *blocked)
 }
 
 /* After a character class starting at re[i] ("["). */
-static size_t
-skip_class(const struct scan *s, size_t i)
+size_t
+rules_regex_skip_class(const char *re, size_t len, size_t i)
 {
     size_t k = i + 1;
-    if (k < s->len && s->re[k] == '^')
+    if (k < len && re[k] == '^')
         k++;
-    if (k < s->len && s->re[k] == ']')
+    if (k < len && re[k] == ']')
         k++;
-    for (; k < s->len && s->re[k] != ']'; k++) {
-        if (s->re[k] == '\\')
+    for (; k < len && re[k] != ']'; k++) {
+        if (re[k] == '\\')
             k++;
-        else if (s->re[k] == '[' && k + 1 < s->len && s->re[k + 1] == ':') {
-            const char *e = strstr(s->re + k + 2, ":]");
+        else if (re[k] == '[' && k + 1 < len && re[k + 1] == ':') {
+            const char *e = strstr(re + k + 2, ":]");
             if (e)
-                k = (size_t)(e - s->re) + 1;
+                k = (size_t)(e - re) + 1;
         }
     }
     return k + 1;
@@ -131,7 +131,7 @@ scan(struct scan *s)
         if (c == '\\') {
             escape(s, &i);
         } else if (c == '[') {
-            i = skip_class(s, i);
+            i = rules_regex_skip_class(s->re, s->len, i);
         } else if (c == '(') {
             bool blocked;
             size_t body = group_open(s, i, &blocked);
@@ -182,7 +182,7 @@ bars_of(const struct scan *s, size_t k, size_t *bars)
             continue;
         }
         if (c == '[') {
-            i = skip_class(s, i);
+            i = rules_regex_skip_class(s->re, s->len, i);
             continue;
         }
         if (c == '(')

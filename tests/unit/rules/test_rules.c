@@ -91,7 +91,7 @@ test_header(void)
         {"header A X-Missing =~ /dflt/ [if-unset: dflt]", "A(1)"},
         {"header A Subject !~ /Cheap/", ""},
         {"header A subject =~ /cheap/i\nscore A 2.5", "A(2.5)"},
-        {"header A ALL-EXTERNAL =~ /x/", ""},                     /* not supported */
+        {"header A ALL-ELSEWHERE =~ /x/", ""},                    /* not supported */
         {"header A eval:check_for_missing_to_header()", ""},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -178,7 +178,7 @@ test_diagnostics(void)
                                "meta C (\n"
                                "score D x\n"
                                "body E eval:f()\n"
-                               "header F ALL-EXTERNAL =~ /x/\n"
+                               "header F ALL-ELSEWHERE =~ /x/\n"
                                "use_bayes 1\n"
                                "if (\nendif\n";
     struct rules *rs = rules_new();
@@ -236,9 +236,59 @@ test_relays(void)
         {"trusted_networks !10.0.0.5 10/8\nheader A X-Spam-Relays-Trusted =~ /./", ""},
         {"trusted_networks 10/8\nclear_trusted_networks\n"
          "header A X-Spam-Relays-Trusted =~ /ip=10\\./", "A(1)"},  /* inferred again */
+        /* ALL-*: the fields above the first untrusted Received and it; it and below */
+        {"header A ALL-TRUSTED =~ /^Received: from a\\.example .*\\nReceived: from dsl-[^\\n]*"
+         "\\n\\z/s", "A(1)"},
+        {"header A ALL-UNTRUSTED =~ /\\A(?!Received: from a\\.)Received: from dsl-.*\\n"
+         "Subject: x\\n\\z/s", "A(1)"},
+        {"header A ALL-EXTERNAL =~ /Received:.*\\nReceived:/s", ""},
+        {"header A ALL-INTERNAL =~ /Subject/", ""},
+        {"trusted_networks 10/8 192.0.2.\ninternal_networks 10.\n"
+         "header A ALL-EXTERNAL =~ /10\\.0\\.0\\.5/\nheader B ALL-UNTRUSTED =~ /./\n"
+         "header C ALL-EXTERNAL =~ /^Subject: x$/m\nheader D ALL-TRUSTED =~ /Subject/",
+         "C(1) D(1)"},
+        {"trusted_networks 10/8 192.0.2.\ninternal_networks 10.\n"
+         "header A ALL-INTERNAL =~ /dsl-/\nheader B ALL-INTERNAL =~ /Subject/", "A(1)"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         CHECK_STR(run(cases[i].rules, msg, NULL, NULL), cases[i].want);
+}
+
+/* "(?:G){N}" too large for pcre2 runs as G matched N times, trying every
+ * length G can match at each step (as a backtracking matcher would). */
+static void
+test_repeat(void)
+{
+    struct str text;
+    str_init(&text, 0);
+    str_append_cstr(&text, "body R /(?:ab|a|bcd");
+    for (int i = 0; i < 1200; i++) /* G alone compiles; G three times does not */
+        str_appendf(&text, "|word%04dxyzzyplugh", i);
+    str_append_cstr(&text, "){3}/\n");
+    struct rules *rs = rules_new();
+    rules_load_buffer(rs, "t.cf", text.buf, text.len);
+    rules_finish(rs, 0);
+    CHECK_INT(rules_count(rs, RULE_BODY), 1);
+    CHECK_INT(rules_skipped(rs, SKIP_REGEX), 0);
+    rules_free(&rs);
+    static const struct {
+        const char *body, *want;
+    } cases[] = {
+        {"x abcda y", "R(1)"}, /* a, bcd, a: "ab" first leads nowhere */
+        {"ababab", "R(1)"},
+        {"word0007xyzzyplughaba", "R(1)"},
+        {"abcd", ""},
+        {"abab", ""},
+        {"word1200xyzzyplughaba", ""},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct str msg;
+        str_init(&msg, 0);
+        str_appendf(&msg, "Subject: s\n\n%s\n", cases[i].body);
+        CHECK_STR(run(str_cstr(&text), str_cstr(&msg), NULL, NULL), cases[i].want);
+        str_deinit(&msg);
+    }
+    str_deinit(&text);
 }
 
 /* An expression too large for pcre2 (over 64 KiB compiled) loads cut in
@@ -390,6 +440,7 @@ main(void)
     T_RUN(test_partial_metas);
     T_RUN(test_relays);
     T_RUN(test_split);
+    T_RUN(test_repeat);
     T_RUN(test_capture);
     T_RUN(test_mimeheader);
     return t_done();

@@ -4,7 +4,11 @@
  * custom error pipe on fd 6) and qmail-qfilter (run_qfilter: files on fd
  * 0, 1 and 3) around filterd-qmail-queue and `filterd qfilter`, and reads
  * back what the recording stand-in for qmail-queue was given. Each case
- * works in its own folder (qmail_make_dir), removed at the end.
+ * works in its own folder (make_dir), removed at the end.
+ *
+ * This file runs programs and reads files; it asserts nothing itself. The
+ * checks (CHECK, CHECK_INT, check_queued, ...) are in qmail_harness.h and
+ * in the two test programs, so that each program counts its own failures.
  */
 #include <dirent.h>
 #include <errno.h>

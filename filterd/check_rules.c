@@ -7,7 +7,11 @@
  * order; empty: the installed default rules, rules_default_dir(), when that
  * folder exists; "none": no rules), rules_score_set (SpamAssassin's score set, 0-3),
  * on_error_rules (tempfail or accept, when a match hits
- * pattern_match_limit). Bad lines in rule files do not stop loading: they
+ * pattern_match_limit), rules_compiled_dir (where the Hyperscan prefilter
+ * of the body rules is kept, one file per rule set; "none": no prefilter;
+ * when it holds none for this rule set, the daemon compiles it in a
+ * background thread and keeps it there, `filterd compile` does so at once,
+ * check and lint run without it: same hits, slower). Bad lines in rule files do not stop loading: they
  * are listed by `filterd lint` (summary); a rule file that cannot be read
  * is an error.
  *
@@ -17,11 +21,15 @@
  */
 #include "filterd/check_rules.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "filterd/check.h"
+#include "lib/log.h"
 #include "lib/mem.h"
 #include "mail/address.h"
 #include "rules/rules.h"
@@ -32,13 +40,26 @@ struct rules_state {
     struct rules *rs;      /* NULL: no rules (rules = none, or no default) */
     unsigned match_limit;
     bool on_error_accept;
+    char *compiled_dir;    /* NULL: no prefilter */
+    pthread_t compiler;    /* the background compile, when started */
+    bool compiling;
 };
+
+static enum rules_compile compile_mode = RULES_COMPILE_NEVER;
+
+void
+check_rules_set_compile(enum rules_compile mode)
+{
+    compile_mode = mode;
+}
 
 static const struct config_key rules_schema[] = {
     {"rules_score_set", CONFIG_INT, "0", 0, 3,
      "SpamAssassin score set of the rules: 0 none, 1 network, 2 Bayes, 3 both"},
     {"on_error_rules", CONFIG_STRING, "tempfail", 0, 0,
      "when a rule cannot be matched (a pcre2 limit): tempfail or accept"},
+    {"rules_compiled_dir", CONFIG_STRING, "/var/lib/tamis/compiled", 0, 0,
+     "where the compiled prefilter of the body rules is kept (none: no prefilter)"},
 };
 
 /* The paths the rules setting names: empty is the installed default
@@ -89,6 +110,72 @@ load_setting(struct rules_state *st, const struct config *c, struct str *err)
     return ok;
 }
 
+static double
+seconds_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Compile the prefilter and keep it in st->compiled_dir (made when
+ * missing); logs what happened. Returns 0 or -1 (err). */
+static int
+compile_prefilter(struct rules_state *st, struct str *err)
+{
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    const char *dir = st->compiled_dir;
+    if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+        log_warn(NULL, "rules: %s cannot be made (%s): the prefilter is compiled again at "
+                 "each start", dir, strerror(errno));
+        dir = NULL;
+    }
+    int r = rules_prefilter_compile(st->rs, dir, err);
+    size_t refused, n = rules_prefiltered(st->rs, &refused);
+    if (n)
+        log_info(NULL, "rules: prefilter of %zu body rules compiled in %.1f s%s%s", n,
+                 seconds_since(&t0), r == 0 && dir ? ", kept in " : "",
+                 r == 0 && dir ? dir : "");
+    if (r < 0)
+        log_warn(NULL, "rules: prefilter: %s", str_cstr(err));
+    return r;
+}
+
+static void *
+compile_thread(void *arg)
+{
+    struct str err;
+    str_init(&err, 4096);
+    (void)compile_prefilter(arg, &err);
+    str_deinit(&err);
+    return NULL;
+}
+
+/* Attach the kept prefilter, or compile it as compile_mode says. */
+static int
+prefilter_setup(struct rules_state *st, struct str *err)
+{
+    struct str why;
+    str_init(&why, 4096);
+    int r = rules_prefilter_load(st->rs, st->compiled_dir, &why);
+    if (r < 0)
+        log_warn(NULL, "rules: %s", str_cstr(&why));
+    str_deinit(&why);
+    if (r == 1 || !rules_prefilter_available())
+        return 0;
+    if (compile_mode == RULES_COMPILE_NOW)
+        return compile_prefilter(st, err);
+    if (compile_mode == RULES_COMPILE_BACKGROUND) {
+        log_info(NULL, "rules: no compiled prefilter for these rules in %s: compiling it in "
+                 "the background (body rules run without it meanwhile)", st->compiled_dir);
+        st->compiling = pthread_create(&st->compiler, NULL, compile_thread, st) == 0;
+    }
+    return 0;
+}
+
+static void rules_state_free(void *state);
+
 static void *
 rules_state_new(const struct config *c, struct str *err)
 {
@@ -102,11 +189,17 @@ rules_state_new(const struct config *c, struct str *err)
                     config_source(c, "on_error_rules"), onerr);
     if (!load_setting(st, c, err))
         ok = false;
+    const char *cdir = config_get_str(c, "rules_compiled_dir");
+    if (*cdir && strcmp(cdir, "none") != 0)
+        st->compiled_dir = xstrdup(cdir);
     if (st->rs)
         rules_finish(st->rs, (int)config_get_int(c, "rules_score_set"));
+    if (ok && st->rs && st->compiled_dir && prefilter_setup(st, err) < 0) {
+        str_appendc(err, '\n');
+        ok = false;
+    }
     if (!ok) {
-        rules_free(&st->rs);
-        free(st);
+        rules_state_free(st);
         return NULL;
     }
     return st;
@@ -118,7 +211,10 @@ rules_state_free(void *state)
     struct rules_state *st = state;
     if (st == NULL)
         return;
+    if (st->compiling)
+        pthread_join(st->compiler, NULL);
     rules_free(&st->rs);
+    free(st->compiled_dir);
     free(st);
 }
 
@@ -292,6 +388,10 @@ rules_summary_op(const void *state, struct str *out)
         str_append_cstr(out, "rules: none (rules = none, or empty and no default rules installed)\n");
     else
         rules_summary(st->rs, out);
+    if (st->rs && rules_prefilter_available() && rules_prefiltered(st->rs, NULL) == 0)
+        str_appendf(out, "rules: no compiled prefilter for these rules in %s: body rules run "
+                         "without it (slower; `filterd compile` makes it)\n",
+                    st->compiled_dir ? st->compiled_dir : "(rules_compiled_dir = none)");
 }
 
 const struct check_ops check_rules_ops = {

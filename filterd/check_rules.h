@@ -9,4 +9,14 @@
 
 extern const struct check_ops check_rules_ops;
 
+/* What a new rules state does when rules_compiled_dir holds no prefilter
+ * for its rule set (docs/rules.md, "The prefilter"). Process-wide; set
+ * before pipeline_new. */
+enum rules_compile {
+    RULES_COMPILE_NEVER,      /* check, lint, qfilter: run without it */
+    RULES_COMPILE_BACKGROUND, /* the daemon: compile in a thread, keep it */
+    RULES_COMPILE_NOW,        /* filterd compile: compile before returning */
+};
+void check_rules_set_compile(enum rules_compile mode);
+
 #endif

@@ -1,5 +1,6 @@
 /*
- * cmd_daemon: the milter daemon's start-up, reload and stop, and `lint`.
+ * cmd_daemon: the milter daemon's start-up, reload and stop, `lint` and
+ * `compile`.
  *
  * Start-up, in this order: read the configuration (-c FILE, else
  * FILTERD_CONFIG_DEFAULT when it exists, else the built-in defaults; then
@@ -28,6 +29,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "filterd/check_rules.h"
 #include "filterd/milter.h"
 #include "filterd/pipeline.h"
 #include "filterd/settings.h"
@@ -52,11 +54,13 @@ struct state {
     mode_t socket_mode;
 };
 
+static const char *usage_cmd = "lint";
+
 static void
 usage(FILE *f, bool lint)
 {
     if (lint)
-        fputs("usage: filterd lint [-c FILE] [-o key=value]...\n", f);
+        fprintf(f, "usage: filterd %s [-c FILE] [-o key=value]...\n", usage_cmd);
     else
         fputs("usage: filterd [-c FILE] [-f] [-o key=value]...\n", f);
 }
@@ -292,6 +296,7 @@ cmd_daemon(int argc, char **argv)
         return r < 0 ? 0 : r;
     if (s.o.conf)
         s.o.conf_abs = absolute(s.o.conf);
+    check_rules_set_compile(RULES_COMPILE_BACKGROUND);
     struct str err;
     str_init(&err, 0);
     struct config *c = load_config(&s.o, &err);
@@ -324,8 +329,9 @@ cmd_daemon(int argc, char **argv)
     return r;
 }
 
-int
-cmd_lint(int argc, char **argv)
+/* lint and compile: build the pipeline, print its summary. */
+static int
+lint_or_compile(int argc, char **argv)
 {
     struct opts o;
     memset(&o, 0, sizeof(o));
@@ -354,4 +360,18 @@ cmd_lint(int argc, char **argv)
     config_free(&c);
     str_deinit(&err);
     return r;
+}
+
+int
+cmd_lint(int argc, char **argv)
+{
+    return lint_or_compile(argc, argv);
+}
+
+int
+cmd_compile(int argc, char **argv)
+{
+    usage_cmd = "compile";
+    check_rules_set_compile(RULES_COMPILE_NOW);
+    return lint_or_compile(argc, argv);
 }

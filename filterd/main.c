@@ -4,12 +4,15 @@
  * SYNOPSIS
  *   filterd [-c FILE] [-f] [-o key=value]...
  *   filterd lint [-c FILE] [-o key=value]...
+ *   filterd compile [-c FILE] [-o key=value]...
  *   filterd check [--json] [--dump] [--report] [-c FILE] [-o key=value]... [FILE...]
  *   filterd qfilter [-c FILE] [-o key=value]...
  *
  * DESCRIPTION
  *   With no command (or an option first), filterd runs the milter daemon
- *   (-f: in the foreground); `lint` checks a configuration. `check` scans
+ *   (-f: in the foreground); `lint` checks a configuration; `compile`
+ *   also compiles the prefilter of the body rules and keeps it in
+ *   rules_compiled_dir (as sa-compile does for SpamAssassin). `check` scans
  *   messages with no MTA and prints each verdict: the action, the score and
  *   the symbols that fired (with --json, one JSON object per message;
  *   --report adds the action plan); --dump prints the parsed message.
@@ -39,6 +42,7 @@ usage(FILE *f)
 {
     fputs("usage: filterd [-c FILE] [-f] [-o key=value]...\n"
           "       filterd lint [-c FILE] [-o key=value]...\n"
+          "       filterd compile [-c FILE] [-o key=value]...\n"
           "       filterd check [--json] [--dump] [--report] [-c FILE] [-o key=value]... "
           "[FILE...]\n"
           "       filterd qfilter [-c FILE] [-o key=value]...\n"
@@ -52,6 +56,8 @@ main(int argc, char **argv)
     log_open("filterd", false);
     if (argc >= 2 && strcmp(argv[1], "lint") == 0)
         return cmd_lint(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "compile") == 0)
+        return cmd_compile(argc - 1, argv + 1);
     if (argc < 2 || (argv[1][0] == '-' && strcmp(argv[1], "--version") != 0 &&
                      strcmp(argv[1], "--help") != 0 && strcmp(argv[1], "-h") != 0))
         return cmd_daemon(argc, argv);

@@ -82,6 +82,27 @@ void rules_load_buffer(struct rules *rs, const char *name, const char *buf, size
  * network tests, 1 network, 2 Bayes, 3 both). Call once, after loading. */
 void rules_finish(struct rules *rs, int score_set);
 
+/* The Hyperscan prefilter of the body rules (docs/rules.md): one scan of
+ * the body tells which body rules may match, pcre2 runs only those; the
+ * hits are the same with it or without. It takes seconds to compile, so it
+ * is kept in a folder (dir), in a file named after the rule set.
+ *
+ * Compile rs's prefilter (finished set) and attach it, unless rs has one
+ * already; safe while other threads run rules_eval on rs. When dir is not
+ * NULL or "", also write it there (the folder must exist). Returns 0, or
+ * -1 with the reason in err (e.g. no Hyperscan in this build; when only
+ * the write failed the prefilter is attached all the same). */
+int rules_prefilter_compile(struct rules *rs, const char *dir, struct str *err);
+/* Attach the prefilter kept in dir for exactly this rule set: 1 when
+ * attached, 0 when dir has none for it (or no Hyperscan in this build), -1
+ * with the reason in err when its file is there but unusable. */
+int rules_prefilter_load(struct rules *rs, const char *dir, struct str *err);
+/* Body rules rs runs only when its prefilter reports them (0: no
+ * prefilter); *refused gets those Hyperscan refused (run always). */
+size_t rules_prefiltered(const struct rules *rs, size_t *refused);
+/* Whether this build has Hyperscan. */
+bool rules_prefilter_available(void);
+
 /* What was loaded, for `filterd lint`: counts by type and by reason, then
  * the kept diagnostics. */
 void rules_summary(const struct rules *rs, struct str *out);

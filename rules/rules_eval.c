@@ -465,11 +465,32 @@ raw_pieces(struct arena *a, struct slice t, struct pieces *p)
         add_piece(a, p, slice_make(t.ptr + ofs, t.len - ofs));
 }
 
+/* The text the prefilter scans: the body lines, each ending in "\n" (all
+ * itself unless a line was cut), so that ^ and $ of a multi-line pattern
+ * fall where they fall on each line alone. */
+static struct slice
+prefilter_text(struct arena *a, struct slice all, const struct pieces *lines)
+{
+    size_t cuts = 0;
+    for (size_t k = 0; k < lines->n; k++)
+        cuts += lines->v[k].len == 0 || lines->v[k].ptr[lines->v[k].len - 1] != '\n';
+    if (cuts == 0)
+        return all;
+    char *buf = arena_alloc(a, all.len + cuts + 1), *q = buf;
+    for (size_t k = 0; k < lines->n; k++) {
+        memcpy(q, lines->v[k].ptr, lines->v[k].len);
+        q += lines->v[k].len;
+        if (lines->v[k].len == 0 || lines->v[k].ptr[lines->v[k].len - 1] != '\n')
+            *q++ = '\n';
+    }
+    return slice_make(buf, (size_t)(q - buf));
+}
+
 /* --- The run ------------------------------------------------------------ */
 
 struct texts {
     struct pieces body, raw;
-    bool filtered; /* cand[] holds the prefilter's answer */
+    const struct prefilter *pf; /* when cand[] holds its answer */
     bool *cand;
 };
 
@@ -481,7 +502,7 @@ run_rule(struct run *run, size_t i, const struct texts *t)
     switch (r->type) {
     case RULE_HEADER: run_header(run, i); break;
     case RULE_BODY:
-        if (t->filtered && r->prefiltered && !t->cand[i])
+        if (t->pf && !t->cand[i] && prefilter_member(t->pf, i))
             break;
         match_pieces(run, i, t->body.v, t->body.n, (r->tflags & TF_NOSUBJECT) ? 1 : 0);
         break;
@@ -520,7 +541,9 @@ run_patterns(struct run *run)
     struct texts t = {0};
     struct slice all = body_lines(run, &t.body);
     t.cand = arena_calloc(run->a, run->rs->n + 1, sizeof(*t.cand));
-    t.filtered = prefilter_scan(run->rs->pf, all, t.cand) == 0;
+    const struct prefilter *pf = prefilter_get(run->rs);
+    if (pf && prefilter_scan(pf, prefilter_text(run->a, all, &t.body), t.cand) == 0)
+        t.pf = pf;
     for (size_t k = 0; k < m->ndecoded; k++)
         raw_pieces(run->a, m->decoded[k], &t.raw);
     for (size_t i = 0; i < run->rs->n; i++)

@@ -77,7 +77,6 @@ struct rule {
     unsigned repeat;       /* 0, or re is G of "(?:G){repeat}" (rules_repeat.c) */
     bool captures;    /* has named groups (?<NAME>...): sets tags when it matches */
     bool templated;   /* uses %{NAME} tags: compiled per message (re NULL) */
-    bool prefiltered; /* body rule in the Hyperscan prefilter */
     bool negate;      /* header !~ */
     bool mime;        /* a mimeheader rule: each MIME part's field (HK_MIME) */
     bool exists_test; /* header exists:Field */
@@ -124,8 +123,9 @@ struct rules {
     size_t ndiags;
     size_t depth; /* include depth */
     double required_score;
-    struct prefilter *pf; /* NULL: none */
-    size_t prefilter_refused;
+    /* NULL: none; set once (atomically: rules_prefilter.c), read with
+     * prefilter_get. */
+    struct prefilter *pf;
     size_t *order; /* meta rules in dependency order */
     size_t norder;
     bool finished;
@@ -211,11 +211,20 @@ void rules_capture(struct arena *a, const pcre2_code *re, pcre2_match_data *md,
 
 /* rules_prefilter.c: the Hyperscan prefilter of body rules. */
 struct prefilter;
-void prefilter_build(struct rules *rs);
+/* (rules_prefilter_compile, _load and _available are in rules.h.) */
 void prefilter_free(struct prefilter **pp);
 /* Set cand[i] for each prefiltered rule i that may match text. Returns 0,
  * or -1 when there is no prefilter or the scan failed (run every rule). */
 int prefilter_scan(const struct prefilter *p, struct slice text, bool *cand);
+/* Whether rule i runs only when the prefilter reports it. */
+bool prefilter_member(const struct prefilter *p, size_t i);
+/* Rules in the prefilter; *refused gets the candidates Hyperscan refused. */
+size_t prefilter_count(const struct prefilter *p, size_t *refused);
+static inline const struct prefilter *
+prefilter_get(const struct rules *rs)
+{
+    return __atomic_load_n(&rs->pf, __ATOMIC_ACQUIRE);
+}
 
 /* rules_meta.c */
 struct meta_prog *meta_compile(struct slice expr, const char **why);

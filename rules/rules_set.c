@@ -107,6 +107,12 @@ compile_rule(struct rules *rs, struct rule *r)
     str_deinit(&err);
 }
 
+size_t
+rules_prefiltered(const struct rules *rs, size_t *refused)
+{
+    return prefilter_count(prefilter_get(rs), refused);
+}
+
 bool
 rules_external_name(const char *name)
 {
@@ -201,7 +207,6 @@ rules_finish(struct rules *rs, int score_set)
     free(state);
     free(stack);
     mark_partial_metas(rs);
-    prefilter_build(rs);
     for (size_t i = 0; i < rs->n; i++)
         if (rs->rules[i].defined)
             rs->loaded[rs->rules[i].type]++;
@@ -309,12 +314,10 @@ rules_summary(const struct rules *rs, struct str *out)
     if (rs->npartial)
         str_appendf(out, "rules: metas using skipped rules: %zu (loaded; a skipped rule reads "
                          "as 0, not fired)\n", rs->npartial);
-    size_t npf = 0;
-    for (size_t i = 0; i < rs->n; i++)
-        npf += rs->rules[i].prefiltered;
-    if (rs->pf)
+    size_t refused, npf = rules_prefiltered(rs, &refused);
+    if (npf)
         str_appendf(out, "rules: %zu body rules prefiltered by Hyperscan (%zu refused by it)\n",
-                    npf, rs->prefilter_refused);
+                    npf, refused);
     for (size_t i = 0; i < rs->ndiags; i++)
         str_appendf(out, "rules: %s\n", rs->diags[i]);
 }

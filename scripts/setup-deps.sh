@@ -47,6 +47,9 @@ pkgs_virus_bench="clamav-daemon clamdscan"
 pkgs_bayes="liblmdb-dev libhiredis-dev"
 pkgs_bayes_test="redis-server"
 pkgs_bayes_bench="bogofilter"
+# Hyperscan (x86-64): the body-rule prefilter (docs/rules.md); filterd
+# builds without it elsewhere.
+pkgs_rules="libhyperscan-dev"
 pkgs_rules_test="spamassassin spamc spamd"
 # Sendmail's end-to-end test unpacks Debian's sendmail .debs (they conflict
 # with postfix: tests/sendmail/fetch-debs.sh downloads them into .cache/);
@@ -56,7 +59,7 @@ pkgs_ezlist_bench="mlmmj bc"
 # ezlist_man renders the ezlist manual pages with groff.
 pkgs_ezlist_test="groff-base"
 # Every library the build links, and every server or sample the tests use.
-pkgs_libs="$pkgs_dns $pkgs_virus $pkgs_bayes"
+pkgs_libs="$pkgs_dns $pkgs_virus $pkgs_bayes $pkgs_rules"
 pkgs_test_parts="$pkgs_dns_test $pkgs_virus_test $pkgs_rules_test $pkgs_sendmail $pkgs_bayes_test $pkgs_ezlist_test"
 pkgs_bench_peers="$pkgs_bayes_bench $pkgs_virus_bench $pkgs_ezlist_bench"
 pkgs_mta="postfix swaks iproute2"

@@ -70,7 +70,9 @@ struct rule {
     unsigned line;
     char *re_text;    /* the expression as written (before tags) */
     uint32_t re_opts;
-    char *re_final;   /* after ReplaceTags and translation: what is compiled */
+    char *re_final;   /* after ReplaceTags and translation: what is compiled;
+                       * for a repeated group (repeat), "(?:G)" alone, for the
+                       * prefilter; NULL when cut (nparts) */
     pcre2_code *re;
     pcre2_code **re_parts; /* an expression too large for pcre2, cut (rules_split.c) */
     size_t nparts;         /* 0, or the pieces (re is re_parts[0]) */

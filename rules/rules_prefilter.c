@@ -8,23 +8,25 @@
  * less. The scanned text is the body lines joined, each ending in "\n"
  * (a line cut at 2048 bytes gets one), and every pattern is compiled
  * multi-line, so ^ and $ fall where they fall on a line alone and a rule
- * that matches a line is always reported. Left to pcre2 (always run):
- * rules anchored to the subject (\A, \z, \Z, \G), /x rules, rules read
- * with captured tags, expressions cut for pcre2 (hundreds of KB), and any
+ * that matches a line is always reported. A "(?:G){N}" rule run as G
+ * repeated (rules_repeat.c) is prefiltered on G alone. Left to pcre2
+ * (always run): rules anchored to the subject (\A, \z, \Z, \G), /x
+ * rules, rules read with captured tags, expressions cut for pcre2
+ * (hundreds of KB), and any
  * expression Hyperscan refuses or does not compile alone within
  * PREFILTER_TRIAL_SECONDS (tried in a child process, which is killed).
  *
  * Two databases: the short expressions (up to PREFILTER_SHORT_MAX bytes:
  * 520 of the 621 stock body rules, ~6 s to compile together) and the long
- * ones (the ReplaceTags FUZZY_* family and the like: 88, ~37 s), so the
+ * ones (the ReplaceTags FUZZY_* family and the like: ~90, ~40 s), so the
  * long ones do not slow the compile of the short ones; the message is
  * scanned by both.
  *
  * Compiling takes seconds, so the database is made once per rule set and
- * kept: rules_prefilter_compile writes it to a folder, in a file named by a hash
- * of everything it was built from (the Hyperscan version, each candidate
- * expression and its flags); the file holds that material too, and
- * prefilter_load uses a file only when the material is byte for byte the
+ * kept: rules_prefilter_compile writes it to a folder, in a file named by
+ * a hash of everything it was built from (the Hyperscan version, each
+ * candidate expression and its flags); the file holds that material too,
+ * and rules_prefilter_load uses a file only when the material is byte for byte the
  * same, so a changed rule, a new Hyperscan or a hash collision never
  * gives a wrong database. A bad or stale file is ignored.
  *
@@ -58,7 +60,7 @@
 #define PREFILTER_RETRIES 500
 #define PREFILTER_SHORT_MAX 300
 #define PREFILTER_EXPR_MAX 65536
-#define PREFILTER_TRIAL_SECONDS 3
+#define PREFILTER_TRIAL_SECONDS 5
 #define PREFILTER_TIERS 2
 #define PREFILTER_FILE_MAX (1024u * 1024 * 1024)
 #define PREFILTER_MAGIC "tamis-hs-prefilter-2\n"

@@ -57,6 +57,20 @@ compile_template(struct rules *rs, struct rule *r, struct str *final)
     str_deinit(final);
 }
 
+/* "(?:G)" of a "(?:G){N}" expression (rules_repeat.c), for the
+ * prefilter: G{N} never matches where G alone does not. */
+static char *
+repeated_group(const struct str *final)
+{
+    const char *brace = final->buf ? strrchr(final->buf, '{') : NULL;
+    size_t len = brace ? (size_t)(brace - final->buf) : 0;
+    char *g = xmalloc(len + 1);
+    if (len)
+        memcpy(g, final->buf, len);
+    g[len] = '\0';
+    return g;
+}
+
 static void
 compile_rule(struct rules *rs, struct rule *r)
 {
@@ -99,6 +113,8 @@ compile_rule(struct rules *rs, struct rule *r)
         drop(rs, r, SKIP_REGEX, "pcre2 refuses the regular expression", str_cstr(&err));
     else if (r->nparts == 0 && r->repeat == 0)
         r->re_final = str_steal(&final, NULL); /* for the prefilter */
+    else if (r->repeat)
+        r->re_final = repeated_group(&final);
     uint32_t names = 0;
     if (r->re && pcre2_pattern_info(r->re, PCRE2_INFO_NAMECOUNT, &names) == 0 && names)
         r->captures = r->nparts == 0 && r->repeat == 0;

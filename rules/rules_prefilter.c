@@ -54,8 +54,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
 #include "lib/atomic_file.h"
-#include "lib/fdio.h"
 
 #define PREFILTER_RETRIES 500
 #define PREFILTER_SHORT_MAX 300
@@ -394,18 +397,40 @@ cache_parse(struct slice file, const struct candidates *c, unsigned char *in,
     return rd.left == 0 ? 0 : -1;
 }
 
+/* Map the file at path (read-only; *len_r its size). NULL with errno. */
+static const char *
+map_file(const char *path, size_t *len_r)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    struct stat sb;
+    void *p = MAP_FAILED;
+    if (fstat(fd, &sb) < 0)
+        goto out;
+    errno = EFBIG;
+    if (!S_ISREG(sb.st_mode) || sb.st_size <= 0 || (uint64_t)sb.st_size > PREFILTER_FILE_MAX)
+        goto out;
+    p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    *len_r = (size_t)sb.st_size;
+out:
+    close(fd);
+    return p == MAP_FAILED ? NULL : p;
+}
+
 int
 rules_prefilter_load(struct rules *rs, const char *dir, struct str *err)
 {
     struct candidates c;
     candidates_find(rs, &c);
-    struct str path, file;
+    struct str path;
     str_init(&path, 0);
-    str_init(&file, PREFILTER_FILE_MAX);
     cache_path(dir, &c, &path);
     int r = 0;
     unsigned char *in = xcalloc(c.n + 1, 1);
-    if (fdio_read_file(str_cstr(&path), &file) < 0) {
+    size_t len = 0;
+    const char *file = map_file(str_cstr(&path), &len);
+    if (file == NULL) {
         if (errno != ENOENT) {
             str_appendf(err, "%s: cannot be read: %s", str_cstr(&path), strerror(errno));
             r = -1;
@@ -413,10 +438,11 @@ rules_prefilter_load(struct rules *rs, const char *dir, struct str *err)
     } else {
         hs_database_t *db[PREFILTER_TIERS] = {NULL};
         struct prefilter *p = NULL;
-        if (cache_parse(str_slice(&file), &c, in, db) < 0)
+        if (cache_parse(slice_make(file, len), &c, in, db) < 0)
             free_dbs(db);
         else
             p = prefilter_make(rs, &c, db, in);
+        munmap((void *)file, len);
         if (p) {
             publish(rs, p);
             r = 1;
@@ -427,7 +453,6 @@ rules_prefilter_load(struct rules *rs, const char *dir, struct str *err)
     }
     free(in);
     str_deinit(&path);
-    str_deinit(&file);
     candidates_free(&c);
     return r;
 }

@@ -11,8 +11,8 @@
  * inline option settings such as (?i), conditionals, branch resets, \Q..\E
  * quoting or the x flag, where cutting could change the meaning.
  *
- * What it costs (the stock rules' six cut expressions, 45 to 224 KB, took
- * a third of filterd's start-up): pcre2_compile of the pieces and their
+ * What it costs (the stock rules' six cut expressions, 45 to 224 KB, were
+ * over half of filterd's start-up): pcre2_compile of the pieces and their
  * JIT compile, which is most of it. So no compile is thrown away where it
  * can be seen coming: the whole is not compiled again (the caller found it
  * too large), nor a piece longer than SPLIT_DOOMED_BYTES; pieces are
@@ -132,7 +132,8 @@ static bool
 scan(struct scan *s)
 {
     size_t opens = 0;
-    for (const char *p = s->re; (p = memchr(p, '(', (size_t)(s->re + s->len - p))) != NULL; p++)
+    for (const char *p = s->re;
+         (p = memchr(p, '(', (size_t)(s->re + s->len - p))) != NULL; p++)
         opens++;
     s->g = xcalloc(opens + 1, sizeof(*s->g));
     s->g[0] = (struct group){.open = 0, .body = 0, .close = s->len, .parent = SIZE_MAX};
@@ -202,7 +203,7 @@ bars_of(const struct scan *s, size_t k, size_t *bars)
 
 /* Text beyond which a piece is cut without trying to compile it whole.
  * Measured on the stock rules' ReplaceTags expressions (docs/rules.md):
- * their pieces compile to 1.6 to 1.7 bytes a byte of text; every piece up
+ * their pieces compile to about 1.7 bytes a byte of text; every piece up
  * to 38.6 KB fitted under pcre2's 64 KiB, none from 38.8 KB did. */
 #define SPLIT_DOOMED_BYTES (40u << 10)
 
@@ -243,8 +244,8 @@ alt_start(const struct scan *s, size_t k, const size_t *bars, size_t a)
 /* Cut prefix + alternatives [from, to) of group k + suffix out as an
  * expression of its own, and compile it (cut again if it must be). */
 static bool
-cut_piece(struct split *sp, const struct scan *s, size_t k, const size_t *bars, size_t from,
-          size_t to, unsigned depth)
+cut_piece(struct split *sp, const struct scan *s, size_t k, const size_t *bars,
+          size_t from, size_t to, unsigned depth)
 {
     const struct group *g = &s->g[k];
     size_t start = alt_start(s, k, bars, from), end = alt_start(s, k, bars, to) - 1;

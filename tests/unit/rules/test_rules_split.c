@@ -59,8 +59,8 @@ compile_range(const struct alt_set *a, int from, int to)
     build(a, from, to, &s);
     int code;
     PCRE2_SIZE off;
-    pcre2_code *c = pcre2_compile((PCRE2_SPTR)str_cstr(&s), s.len, PCRE2_CASELESS, &code,
-                                  &off, NULL);
+    pcre2_code *c =
+        pcre2_compile((PCRE2_SPTR)str_cstr(&s), s.len, PCRE2_CASELESS, &code, &off, NULL);
     str_deinit(&s);
     return c;
 }
@@ -196,7 +196,8 @@ test_refused(void)
     /* Classes (33 bytes each compiled): 13760 alternatives halve into 64
      * pieces of 215 (about 45 KiB, 2 of them 90); twice that would need
      * 128: more than RULES_SPLIT_MAX, refused. */
-    static const struct alt_set big = {"(?:", ")", dense, 13760}, bigger = {"(?:", ")", dense, 27520};
+    static const struct alt_set big = {"(?:", ")", dense, 13760},
+                                bigger = {"(?:", ")", dense, 27520};
     pcre2_code *c;
     CHECK((c = compile_range(&big, 0, 215)) != NULL);
     pcre2_code_free(c);

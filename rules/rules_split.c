@@ -11,6 +11,15 @@
  * inline option settings such as (?i), conditionals, branch resets, \Q..\E
  * quoting or the x flag, where cutting could change the meaning.
  *
+ * What it costs (the stock rules' six cut expressions, 45 to 224 KB, were
+ * over half of filterd's start-up): pcre2_compile of the pieces and their
+ * JIT compile, which is most of it. So no compile is thrown away where it
+ * can be seen coming: the whole is not compiled again (the caller found it
+ * too large), nor a piece longer than SPLIT_DOOMED_BYTES; pieces are
+ * JIT-compiled only once all of them are compiled. The pieces themselves
+ * are those of plain halving (cutting in more pieces at once, sized from
+ * the text, gave as many pieces on the stock rules, not fewer).
+ *
  * Input: an expression of a rule file (the administrator's), already
  * translated; the scan is linear and its group table bounded by the
  * expression's length.
@@ -122,7 +131,11 @@ close_group(struct scan *s, size_t *cur, size_t i)
 static bool
 scan(struct scan *s)
 {
-    s->g = xcalloc(s->len + 2, sizeof(*s->g));
+    size_t opens = 0;
+    for (const char *p = s->re;
+         (p = memchr(p, '(', (size_t)(s->re + s->len - p))) != NULL; p++)
+        opens++;
+    s->g = xcalloc(opens + 1, sizeof(*s->g));
     s->g[0] = (struct group){.open = 0, .body = 0, .close = s->len, .parent = SIZE_MAX};
     s->n = 1;
     size_t cur = 0;
@@ -152,22 +165,15 @@ scan(struct scan *s)
     return !s->refuse && cur == 0;
 }
 
-/* The largest group with alternatives that may be cut, or SIZE_MAX. */
-static size_t
-pick(const struct scan *s)
+/* Whether group k has alternatives and neither it nor a group around it
+ * is repeated or a lookaround. */
+static bool
+cuttable(const struct scan *s, size_t k)
 {
-    size_t best = SIZE_MAX;
-    for (size_t k = 0; k < s->n; k++) {
-        if (s->g[k].nalts == 0)
-            continue;
-        bool ok = true;
-        for (size_t a = k; a != SIZE_MAX && ok; a = s->g[a].parent)
-            ok = !s->g[a].blocked;
-        if (ok && (best == SIZE_MAX ||
-                   s->g[k].close - s->g[k].body > s->g[best].close - s->g[best].body))
-            best = k;
-    }
-    return best;
+    for (size_t a = k; a != SIZE_MAX; a = s->g[a].parent)
+        if (s->g[a].blocked)
+            return false;
+    return s->g[k].nalts > 0;
 }
 
 /* Offsets of the '|' at group k's own level, into bars (nalts of them). */
@@ -195,73 +201,122 @@ bars_of(const struct scan *s, size_t k, size_t *bars)
     }
 }
 
-struct pieces {
-    pcre2_code **v;
+/* Text beyond which a piece is cut without trying to compile it whole.
+ * Measured on the stock rules' ReplaceTags expressions (docs/rules.md):
+ * their pieces compile to about 1.7 bytes a byte of text; every piece up
+ * to 38.6 KB fitted under pcre2's 64 KiB, none from 38.8 KB did. */
+#define SPLIT_DOOMED_BYTES (40u << 10)
+
+struct split {
+    uint32_t opts;
+    pcre2_code **v; /* the pieces, in order, not yet JIT-compiled */
     size_t n;
 };
 
-static bool split_compile(const char *re, size_t len, uint32_t opts, struct pieces *out,
-                          unsigned depth);
+static bool split_expr(struct split *sp, const char *re, size_t len, unsigned depth,
+                       bool too_large);
 
-/* Compile prefix + alternatives [from, to) of group k + suffix. */
+/* Compile re as one piece: 1 kept, 0 too large, -1 another error. */
+static int
+compile_piece(struct split *sp, const char *re, size_t len)
+{
+    int code;
+    PCRE2_SIZE off;
+    pcre2_code *c = pcre2_compile((PCRE2_SPTR)re, len, sp->opts | PCRE2_NEVER_BACKSLASH_C,
+                                  &code, &off, NULL);
+    if (c == NULL)
+        return code == PCRE2_ERROR_PATTERN_TOO_LARGE ? 0 : -1;
+    sp->v = xreallocarray(sp->v, sp->n + 1, sizeof(*sp->v));
+    sp->v[sp->n++] = c;
+    return 1;
+}
+
+/* Offset of the first byte of alternative a of group k, or (a = nalts + 1)
+ * of its ")". */
+static size_t
+alt_start(const struct scan *s, size_t k, const size_t *bars, size_t a)
+{
+    if (a == 0)
+        return s->g[k].body;
+    return a == s->g[k].nalts + 1 ? s->g[k].close + 1 : bars[a - 1] + 1;
+}
+
+/* Cut prefix + alternatives [from, to) of group k + suffix out as an
+ * expression of its own, and compile it (cut again if it must be). */
 static bool
-compile_half(const struct scan *s, size_t k, const size_t *bars, size_t from, size_t to,
-             uint32_t opts, struct pieces *out, unsigned depth)
+cut_piece(struct split *sp, const struct scan *s, size_t k, const size_t *bars,
+          size_t from, size_t to, unsigned depth)
 {
     const struct group *g = &s->g[k];
-    size_t start = from == 0 ? g->body : bars[from - 1] + 1;
-    size_t end = to == g->nalts + 1 ? g->close : bars[to - 1];
+    size_t start = alt_start(s, k, bars, from), end = alt_start(s, k, bars, to) - 1;
     struct str p;
     str_init(&p, 0);
     str_append(&p, s->re, g->body);
     str_append(&p, s->re + start, end - start);
     str_append(&p, s->re + g->close, s->len - g->close);
-    bool ok = split_compile(p.buf ? p.buf : "", p.len, opts, out, depth + 1);
+    bool ok = split_expr(sp, p.buf ? p.buf : "", p.len, depth + 1, false);
     str_deinit(&p);
     return ok;
 }
 
-static bool
-split_compile(const char *re, size_t len, uint32_t opts, struct pieces *out,
-              unsigned depth)
+/* The largest group that may be cut, or SIZE_MAX. */
+static size_t
+pick(const struct scan *s)
 {
-    int code;
-    PCRE2_SIZE off;
-    pcre2_code *c = pcre2_compile((PCRE2_SPTR)re, len, opts | PCRE2_NEVER_BACKSLASH_C,
-                                  &code, &off, NULL);
-    if (c) {
-        (void)pcre2_jit_compile(c, PCRE2_JIT_COMPLETE);
-        out->v = xreallocarray(out->v, out->n + 1, sizeof(*out->v));
-        out->v[out->n++] = c;
-        return out->n <= RULES_SPLIT_MAX;
+    size_t best = SIZE_MAX;
+    for (size_t k = 0; k < s->n; k++)
+        if (cuttable(s, k) &&
+            (best == SIZE_MAX ||
+             s->g[k].close - s->g[k].body > s->g[best].close - s->g[best].body))
+            best = k;
+    return best;
+}
+
+/* Compile re, cut in pieces while pcre2 finds one too large (too_large:
+ * known to be, or longer than SPLIT_DOOMED_BYTES: not compiled whole). */
+static bool
+split_expr(struct split *sp, const char *re, size_t len, unsigned depth, bool too_large)
+{
+    if (!too_large && len <= SPLIT_DOOMED_BYTES) {
+        int r = compile_piece(sp, re, len);
+        if (r != 0)
+            return r > 0 && sp->n <= RULES_SPLIT_MAX;
     }
-    if (code != PCRE2_ERROR_PATTERN_TOO_LARGE || depth >= 16 || out->n >= RULES_SPLIT_MAX)
+    if (depth >= 16 || sp->n >= RULES_SPLIT_MAX)
         return false;
     struct scan s = {.re = re, .len = len};
     bool ok = scan(&s);
     size_t k = ok ? pick(&s) : SIZE_MAX;
     if (k != SIZE_MAX) {
-        size_t nalt = s.g[k].nalts + 1, *bars = xcalloc(nalt, sizeof(*bars));
+        size_t *bars = xcalloc(s.g[k].nalts, sizeof(*bars));
         bars_of(&s, k, bars);
-        ok = compile_half(&s, k, bars, 0, nalt / 2, opts, out, depth) &&
-             compile_half(&s, k, bars, nalt / 2, nalt, opts, out, depth);
+        size_t half = (s.g[k].nalts + 1) / 2;
+        ok = cut_piece(sp, &s, k, bars, 0, half, depth) &&
+             cut_piece(sp, &s, k, bars, half, s.g[k].nalts + 1, depth);
         free(bars);
     }
     free(s.g);
     return ok && k != SIZE_MAX;
 }
 
+/* re is not compiled whole: the caller found it too large (cut as if). The
+ * pieces are the caller's (rules_int.h), JIT-compiled. */
 size_t
 rules_regex_split(const char *re, size_t len, uint32_t opts, pcre2_code ***parts_r)
 {
-    struct pieces out = {0};
+    struct split sp = {.opts = opts};
     *parts_r = NULL;
-    if ((opts & PCRE2_EXTENDED) || !split_compile(re, len, opts, &out, 0) || out.n < 2) {
-        for (size_t i = 0; i < out.n; i++)
-            pcre2_code_free(out.v[i]);
-        free(out.v);
+    bool ok = !(opts & PCRE2_EXTENDED) && split_expr(&sp, re, len, 0, true) && sp.n >= 2;
+    for (size_t i = 0; i < sp.n; i++) {
+        if (ok)
+            (void)pcre2_jit_compile(sp.v[i], PCRE2_JIT_COMPLETE);
+        else
+            pcre2_code_free(sp.v[i]);
+    }
+    if (!ok) {
+        free(sp.v);
         return 0;
     }
-    *parts_r = out.v;
-    return out.n;
+    *parts_r = sp.v;
+    return sp.n;
 }

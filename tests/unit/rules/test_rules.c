@@ -429,6 +429,24 @@ test_partial_metas(void)
     rules_free(&rs);
 }
 
+/* "(?:^|\s)X" rules (run as "(?<!\S)X" unless tflags multiple) fire on a
+ * word start, at a line start or after a space, not inside a word (the
+ * count of a multiple one is in test_prefilter's MULTI). */
+static void
+test_word_start(void)
+{
+    static const char rules[] =
+        "body WS /(?:^|\\s)(?:pill|drug)s?\\b/\n"
+        "body WS_MULTI /(?:^|\\s)(?:pill|drug)s?\\b/\n"
+        "tflags WS_MULTI multiple\n"
+        "header WS_SUBJ Subject =~ /(?:^|\\s)cheap/i\n";
+    CHECK_STR(run(rules, "Subject: Cheap\n\npills here\n", NULL, NULL),
+              "WS(1) WS_MULTI(1) WS_SUBJ(1)");
+    CHECK_STR(run(rules, "Subject: xcheap\n\nsome drugs, more drugs\n", NULL, NULL),
+              "WS(1) WS_MULTI(1)");
+    CHECK_STR(run(rules, "Subject: a\n\nspills and xdrugs\n", NULL, NULL), "");
+}
+
 int
 main(void)
 {
@@ -443,5 +461,6 @@ main(void)
     T_RUN(test_repeat);
     T_RUN(test_capture);
     T_RUN(test_mimeheader);
+    T_RUN(test_word_start);
     return t_done();
 }

@@ -56,6 +56,14 @@ static unsigned
 count_repeat(struct run *run, const struct rule *r, struct slice text, unsigned limit)
 {
     unsigned n = 0;
+    if (r->re_pre) { /* no G{k} here: no G{N} either */
+        int rc = pcre2_match(r->re_pre, (PCRE2_SPTR)(text.ptr ? text.ptr : ""), text.len, 0, 0,
+                             run->md, run->mc);
+        if (rc < 0 && rc != PCRE2_ERROR_NOMATCH && run->failed == NULL)
+            run->failed = r->name;
+        if (rc < 0)
+            return 0;
+    }
     for (size_t off = 0, m[2]; off <= text.len && n < limit; n++) {
         int rc = rules_repeat_find(r->re, r->repeat, text, off, run->md, run->mc, m);
         if (rc < 0 && run->failed == NULL)

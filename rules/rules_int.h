@@ -77,6 +77,7 @@ struct rule {
     pcre2_code **re_parts; /* an expression too large for pcre2, cut (rules_split.c) */
     size_t nparts;         /* 0, or the pieces (re is re_parts[0]) */
     unsigned repeat;       /* 0, or re is G of "(?:G){repeat}" (rules_repeat.c) */
+    pcre2_code *re_pre;    /* repeat: "(?:G){k}", k < repeat, or NULL */
     bool captures;    /* has named groups (?<NAME>...): sets tags when it matches */
     bool templated;   /* uses %{NAME} tags: compiled per message (re NULL) */
     bool negate;      /* header !~ */
@@ -180,9 +181,11 @@ size_t rules_regex_skip_class(const char *re, size_t len, size_t i);
  * G compiled alone (*group_r, the caller's) matched N times in sequence,
  * over every length G can match (pcre2's DFA matcher). Returns N (2 to
  * RULES_REPEAT_MAX), or 0 when the expression is not of that form or G
- * does not compile. */
+ * does not compile. *pre_r (the caller's, may be NULL): "(?:G){k}" for
+ * the largest k < N that compiles, a necessary condition to run first. */
 #define RULES_REPEAT_MAX 16
-unsigned rules_regex_repeat(const char *re, size_t len, uint32_t opts, pcre2_code **group_r);
+unsigned rules_regex_repeat(const char *re, size_t len, uint32_t opts, pcre2_code **group_r,
+                            pcre2_code **pre_r);
 /* The first match of G{times} in text at or after off: 1 with m[0], m[1]
  * its start and (longest) end, 0 when there is none, -1 when pcre2 failed
  * or the work limit was hit. md: the caller's scratch (one pair will do). */

@@ -11,7 +11,9 @@
  * after k steps are the places of step k + 1 (a set, so each place is
  * matched once per step). The whole matches from a start when the set
  * after N steps is not empty. Only starts where G itself matches (found
- * with the ordinary, JIT-compiled matcher) are tried.
+ * with the ordinary, JIT-compiled matcher) are tried, and only in a text
+ * where "(?:G){k}" matches, for the largest k < N that pcre2 compiles
+ * whole (the caller runs that pre-check: rules_eval.c).
  *
  * Refused (0): an expression not of that form, N over RULES_REPEAT_MAX,
  * the x flag, and G that does not compile or that the DFA matcher does not
@@ -54,10 +56,34 @@ group_close(const char *re, size_t len)
     return len;
 }
 
+/* "(?:G){k}" for the largest k < n that pcre2 compiles whole (re[0..close]
+ * is "(?:G)"), or NULL: a text it does not match holds no G{n}, and one
+ * JIT-compiled match over a line is much cheaper than the DFA chains (it
+ * rules out the lines of almost every message). */
+static pcre2_code *
+pre_check(const char *re, size_t close, unsigned n, uint32_t opts)
+{
+    pcre2_code *pre = NULL;
+    struct str text, err;
+    str_init(&text, 0);
+    str_init(&err, 256);
+    for (unsigned k = n - 1; k >= 2 && pre == NULL; k--) {
+        str_clear(&text);
+        str_append(&text, re, close + 1);
+        str_appendf(&text, "{%u}", k);
+        pre = rules_regex_compile(str_cstr(&text), text.len, opts, &err);
+    }
+    str_deinit(&text);
+    str_deinit(&err);
+    return pre;
+}
+
 unsigned
-rules_regex_repeat(const char *re, size_t len, uint32_t opts, pcre2_code **group_r)
+rules_regex_repeat(const char *re, size_t len, uint32_t opts, pcre2_code **group_r,
+                   pcre2_code **pre_r)
 {
     *group_r = NULL;
+    *pre_r = NULL;
     if (len < 8 || memcmp(re, "(?:", 3) != 0 || (opts & PCRE2_EXTENDED))
         return 0;
     size_t close = group_close(re, len);
@@ -86,6 +112,7 @@ rules_regex_repeat(const char *re, size_t len, uint32_t opts, pcre2_code **group
         return 0;
     }
     *group_r = g;
+    *pre_r = pre_check(re, close, n, opts);
     return n;
 }
 

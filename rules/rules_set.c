@@ -128,7 +128,8 @@ compile_rule(struct rules *rs, struct rule *r)
             r->re = r->re_parts[0];
             rs->nsplit++;
         } else {
-            r->repeat = rules_regex_repeat(str_cstr(&final), final.len, r->re_opts, &r->re);
+            r->repeat = rules_regex_repeat(str_cstr(&final), final.len, r->re_opts, &r->re,
+                                           &r->re_pre);
             rs->nsplit += r->repeat > 0;
         }
     }
@@ -372,6 +373,7 @@ free_rule(struct rule *r)
     free(r->description);
     if (r->nparts == 0)
         pcre2_code_free(r->re);
+    pcre2_code_free(r->re_pre);
     for (size_t i = 0; i < r->nparts; i++)
         pcre2_code_free(r->re_parts[i]);
     free(r->re_parts);

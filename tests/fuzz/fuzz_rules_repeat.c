@@ -35,8 +35,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned n = 2 + data[1] % 4;
     char re[160];
     int len = snprintf(re, sizeof(re), "(?:%s){%u}", g, n);
-    pcre2_code *group = NULL;
-    if (rules_regex_repeat(re, (size_t)len, PCRE2_CASELESS, &group) != n)
+    pcre2_code *group = NULL, *pre = NULL;
+    if (rules_regex_repeat(re, (size_t)len, PCRE2_CASELESS, &group, &pre) != n)
         FUZZ_CHECK_FAILED();
     int code;
     PCRE2_SIZE off;
@@ -57,6 +57,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK_FAILED();
     if (got == 0 && want >= 0)
         FUZZ_CHECK_FAILED();
+    /* The pre-check, G{k} for k < n, matches wherever the whole does. */
+    if (pre && want >= 0 &&
+        pcre2_match(pre, (PCRE2_SPTR)text.ptr, text.len, 0, 0, md, NULL) < 0)
+        FUZZ_CHECK_FAILED();
+    if (n > 2 && pre == NULL)
+        FUZZ_CHECK_FAILED();
+    pcre2_code_free(pre);
     pcre2_match_data_free(md);
     pcre2_code_free(whole);
     pcre2_code_free(group);

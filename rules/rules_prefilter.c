@@ -28,7 +28,8 @@
  * candidate expression and its flags); the file holds that material too,
  * and rules_prefilter_load uses a file only when the material is byte for byte the
  * same, so a changed rule, a new Hyperscan or a hash collision never
- * gives a wrong database. A bad or stale file is ignored.
+ * gives a wrong database. A bad or stale file is ignored; writing a new
+ * one removes the folder's other files (of rule sets replaced since).
  *
  * A set's prefilter is published with an atomic pointer, so it can be
  * compiled in a background thread while other threads run the rules.
@@ -54,6 +55,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -312,6 +314,26 @@ cache_write(const char *path, const struct candidates *c, const unsigned char *i
     return r;
 }
 
+/* Remove the other prefilter files of dir (HEX16.hsdb): those of rule sets
+ * replaced since, so that a folder does not fill up with one 37 MB file
+ * per rules update. */
+static void
+remove_others(const char *dir, const char *keep)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (n != 16 + 5 || strcmp(e->d_name + 16, ".hsdb") != 0 ||
+            strspn(e->d_name, "0123456789abcdef") != 16 || strcmp(e->d_name, keep) == 0)
+            continue;
+        (void)unlinkat(dirfd(d), e->d_name, 0);
+    }
+    closedir(d);
+}
+
 int
 rules_prefilter_compile(struct rules *rs, const char *dir, struct str *err)
 {
@@ -335,6 +357,8 @@ rules_prefilter_compile(struct rules *rs, const char *dir, struct str *err)
         str_init(&path, 0);
         cache_path(dir, &c, &path);
         r = cache_write(str_cstr(&path), &c, in, db, err);
+        if (r == 0)
+            remove_others(dir, strrchr(str_cstr(&path), '/') + 1);
         str_deinit(&path);
     }
     if (ndb) {
@@ -536,6 +560,26 @@ rules_prefilter_available(void)
 }
 
 #else /* no Hyperscan: pcre2 alone */
+
+/* Remove the other prefilter files of dir (HEX16.hsdb): those of rule sets
+ * replaced since, so that a folder does not fill up with one 37 MB file
+ * per rules update. */
+static void
+remove_others(const char *dir, const char *keep)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (n != 16 + 5 || strcmp(e->d_name + 16, ".hsdb") != 0 ||
+            strspn(e->d_name, "0123456789abcdef") != 16 || strcmp(e->d_name, keep) == 0)
+            continue;
+        (void)unlinkat(dirfd(d), e->d_name, 0);
+    }
+    closedir(d);
+}
 
 int
 rules_prefilter_compile(struct rules *rs, const char *dir, struct str *err)

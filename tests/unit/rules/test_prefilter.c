@@ -5,7 +5,7 @@
  * that ends the first), lookarounds (which Hyperscan approximates),
  * nosubject, multiple; and its file in rules_compiled_dir is used only for
  * the very rule set that made it (same rules: loaded; a changed rule: not;
- * a damaged file: refused).
+ * a damaged file: refused; a new file replaces the old one).
  */
 #include "rules/rules.h"
 
@@ -142,16 +142,24 @@ test_kept_file(void)
     rs = load(changed);
     CHECK_INT(rules_prefilter_load(rs, dir, &err), 0);
     CHECK_INT(rules_prefiltered(rs, NULL), 0);
+    /* Compiled for the changed rules, its file replaces the old one. */
+    CHECK_INT(rules_prefilter_compile(rs, dir, &err), 0);
     rules_free(&rs);
-    free(changed);
-
-    /* Damage the file: it is refused, with a reason, and nothing attached. */
     struct str cmd;
     str_init(&cmd, 0);
+    str_appendf(&cmd, "test $(ls %s | wc -l) = 1", dir);
+    CHECK_INT(system(str_cstr(&cmd)), 0);
+    rs = load(rules_text);
+    CHECK_INT(rules_prefilter_load(rs, dir, &err), 0);
+    rules_free(&rs);
+
+    /* Damage the file: it is refused, with a reason, and nothing attached. */
+    str_clear(&cmd);
     str_appendf(&cmd, "for f in %s/*.hsdb; do head -c 2000 \"$f\" >\"$f.x\" && mv \"$f.x\" "
                       "\"$f\"; done", dir);
     CHECK_INT(system(str_cstr(&cmd)), 0);
-    rs = load(rules_text);
+    rs = load(changed);
+    free(changed);
     str_clear(&err);
     CHECK_INT(rules_prefilter_load(rs, dir, &err), -1);
     CHECK(strstr(str_cstr(&err), "not a prefilter of these rules") != NULL);

@@ -127,6 +127,10 @@ compile_prefilter(struct rules_state *st, struct str *err)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     const char *dir = st->compiled_dir;
     if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+        if (compile_mode == RULES_COMPILE_NOW) { /* filterd compile: nothing would be kept */
+            str_appendf(err, "rules_compiled_dir: %s cannot be made: %s", dir, strerror(errno));
+            return -1;
+        }
         log_warn(NULL, "rules: %s cannot be made (%s): the prefilter is compiled again at "
                  "each start", dir, strerror(errno));
         dir = NULL;
@@ -162,8 +166,14 @@ prefilter_setup(struct rules_state *st, struct str *err)
     if (r < 0)
         log_warn(NULL, "rules: %s", str_cstr(&why));
     str_deinit(&why);
-    if (r == 1 || !rules_prefilter_available())
+    if (r == 1)
         return 0;
+    if (!rules_prefilter_available()) {
+        if (compile_mode == RULES_COMPILE_NOW)
+            log_warn(NULL, "rules: this filterd was built without Hyperscan: no prefilter to "
+                     "compile (body rules run with pcre2 alone)");
+        return 0;
+    }
     if (compile_mode == RULES_COMPILE_NOW)
         return compile_prefilter(st, err);
     if (compile_mode == RULES_COMPILE_BACKGROUND) {
@@ -388,7 +398,9 @@ rules_summary_op(const void *state, struct str *out)
         str_append_cstr(out, "rules: none (rules = none, or empty and no default rules installed)\n");
     else
         rules_summary(st->rs, out);
-    if (st->rs && rules_prefilter_available() && rules_prefiltered(st->rs, NULL) == 0)
+    if (st->rs && !rules_prefilter_available())
+        str_append_cstr(out, "rules: no prefilter: this filterd was built without Hyperscan\n");
+    else if (st->rs && rules_prefiltered(st->rs, NULL) == 0)
         str_appendf(out, "rules: no compiled prefilter for these rules in %s: body rules run "
                          "without it (slower; `filterd compile` makes it)\n",
                     st->compiled_dir ? st->compiled_dir : "(rules_compiled_dir = none)");

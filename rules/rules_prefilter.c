@@ -561,26 +561,6 @@ rules_prefilter_available(void)
 
 #else /* no Hyperscan: pcre2 alone */
 
-/* Remove the other prefilter files of dir (HEX16.hsdb): those of rule sets
- * replaced since, so that a folder does not fill up with one 37 MB file
- * per rules update. */
-static void
-remove_others(const char *dir, const char *keep)
-{
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        size_t n = strlen(e->d_name);
-        if (n != 16 + 5 || strcmp(e->d_name + 16, ".hsdb") != 0 ||
-            strspn(e->d_name, "0123456789abcdef") != 16 || strcmp(e->d_name, keep) == 0)
-            continue;
-        (void)unlinkat(dirfd(d), e->d_name, 0);
-    }
-    closedir(d);
-}
-
 int
 rules_prefilter_compile(struct rules *rs, const char *dir, struct str *err)
 {

@@ -9,11 +9,12 @@
  * on_error_rules (tempfail or accept, when a match hits
  * pattern_match_limit), rules_compiled_dir (where the Hyperscan prefilter
  * of the body rules is kept, one file per rule set; "none": no prefilter;
- * when it holds none for this rule set, the daemon compiles it in a
- * background thread and keeps it there, `filterd compile` does so at once,
- * check and lint run without it: same hits, slower). Bad lines in rule files do not stop loading: they
- * are listed by `filterd lint` (summary); a rule file that cannot be read
- * is an error.
+ * when it holds none for this rule set, the daemon compiles it in the
+ * background, in a child process killed if the state is freed first, and
+ * keeps it there; `filterd compile` does so at once; check and lint run
+ * without it: same hits, slower). Bad lines in rule files do not stop
+ * loading: they are listed by `filterd lint` (summary); a rule file that
+ * cannot be read is an error.
  *
  * Untrusted input: the message, through filterd/message (headers, decoded
  * and rendered parts, each bounded by decoded_size_limit); URIs from the
@@ -23,12 +24,16 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "filterd/check.h"
+#include "lib/fdio.h"
 #include "lib/log.h"
 #include "lib/mem.h"
 #include "mail/address.h"
@@ -43,6 +48,9 @@ struct rules_state {
     char *compiled_dir;    /* NULL: no prefilter */
     pthread_t compiler;    /* the background compile, when started */
     bool compiling;
+    pthread_mutex_t lock;  /* child, stopping */
+    pid_t child;           /* the process compiling, or 0 */
+    bool stopping;         /* the state is being freed: no new child */
 };
 
 static enum rules_compile compile_mode = RULES_COMPILE_NEVER;
@@ -146,13 +154,63 @@ compile_prefilter(struct rules_state *st, struct str *err)
     return r;
 }
 
+/* The background compile runs in a child process that writes the file,
+ * so that freeing the state (a reload, a stop) kills it at once instead of
+ * waiting up to minutes for Hyperscan; the thread then loads the file. The
+ * child only compiles and writes (no log: locks of other threads). Its
+ * reason for a failure comes back through a pipe. Returns the child's exit
+ * status, or -1 when killed or not started. */
+static int
+compile_in_child(struct rules_state *st, struct str *why)
+{
+    int fds[2];
+    if (pipe(fds) < 0)
+        return -1;
+    pthread_mutex_lock(&st->lock);
+    pid_t pid = st->stopping ? -1 : fork();
+    if (pid == 0) {
+        struct str err;
+        str_init(&err, 4096);
+        int r = rules_prefilter_compile(st->rs, st->compiled_dir, &err);
+        (void)fdio_write_all(fds[1], err.buf ? err.buf : "", err.len);
+        _exit(r == 0 ? 0 : 1);
+    }
+    st->child = pid > 0 ? pid : 0;
+    pthread_mutex_unlock(&st->lock);
+    close(fds[1]);
+    if (pid > 0)
+        (void)fdio_read_to_str(fds[0], why);
+    close(fds[0]);
+    int status = 0;
+    while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    pthread_mutex_lock(&st->lock);
+    st->child = 0;
+    pthread_mutex_unlock(&st->lock);
+    return pid > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 static void *
 compile_thread(void *arg)
 {
-    struct str err;
-    str_init(&err, 4096);
-    (void)compile_prefilter(arg, &err);
-    str_deinit(&err);
+    struct rules_state *st = arg;
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    struct str why;
+    str_init(&why, 4096);
+    if (mkdir(st->compiled_dir, 0755) < 0 && errno != EEXIST) {
+        log_warn(NULL, "rules: %s cannot be made (%s): no prefilter (body rules run without "
+                 "it)", st->compiled_dir, strerror(errno));
+    } else {
+        int rc = compile_in_child(st, &why);
+        if (rc == 0 && rules_prefilter_load(st->rs, st->compiled_dir, &why) == 1)
+            log_info(NULL, "rules: prefilter of %zu body rules compiled in %.1f s, kept in %s",
+                     rules_prefiltered(st->rs, NULL), seconds_since(&t0), st->compiled_dir);
+        else if (rc >= 0)
+            log_warn(NULL, "rules: prefilter: %s: body rules run without it",
+                     why.len ? str_cstr(&why) : "the compile failed");
+    }
+    str_deinit(&why);
     return NULL;
 }
 
@@ -190,6 +248,7 @@ static void *
 rules_state_new(const struct config *c, struct str *err)
 {
     struct rules_state *st = xcalloc(1, sizeof(*st));
+    pthread_mutex_init(&st->lock, NULL);
     const char *onerr = config_get_str(c, "on_error_rules");
     st->on_error_accept = strcmp(onerr, "accept") == 0;
     st->match_limit = (unsigned)config_get_int(c, "pattern_match_limit");
@@ -221,8 +280,15 @@ rules_state_free(void *state)
     struct rules_state *st = state;
     if (st == NULL)
         return;
-    if (st->compiling)
+    if (st->compiling) {
+        pthread_mutex_lock(&st->lock);
+        st->stopping = true;
+        if (st->child > 0)
+            kill(st->child, SIGKILL);
+        pthread_mutex_unlock(&st->lock);
         pthread_join(st->compiler, NULL);
+    }
+    pthread_mutex_destroy(&st->lock);
     rules_free(&st->rs);
     free(st->compiled_dir);
     free(st);

@@ -11,7 +11,8 @@
 # - lint says when there is no prefilter for the rules;
 # - the daemon (inside a network namespace of its own: run by
 #   run-in-netns.sh) compiles a missing prefilter in the background and
-#   keeps it, as the user it runs as.
+#   keeps it, as the user it runs as; stopped while compiling (the stock
+#   rules), it stops at once.
 # Exit 0 ok, 1 not, 77 (skip) without the stock rules, the corpus or
 # Hyperscan in this build.
 set -u
@@ -112,6 +113,29 @@ if [ "$(id -u)" = 0 ] && ip link show lo >/dev/null 2>&1; then
 	wait "$pid"
 	pid=
 	ok "the daemon compiled the prefilter in the background and kept it"
+
+	# Stopped while compiling (the stock rules take a minute or more): it
+	# stops at once, the compiling child killed, no file left half made.
+	rm -f "$tmp/compiled"/*
+	"$filterd" -f -o "milter_socket=unix:$tmp/f.sock" -o "pid_file=" -o user=nobody \
+		-o "rules=$stock" -o "rules_compiled_dir=$tmp/compiled" -o virus_scan=no \
+		2>"$tmp/err" &
+	pid=$!
+	i=0
+	until grep -q "compiling it in the background" "$tmp/err"; do
+		i=$((i + 1))
+		[ $i -le 300 ] && kill -0 "$pid" 2>/dev/null || fail "daemon (stock rules): no compile started"
+		sleep 0.1
+	done
+	sleep 1
+	t0=$(date +%s)
+	kill "$pid"
+	wait "$pid"
+	pid=
+	t=$(( $(date +%s) - t0 ))
+	[ $t -le 10 ] || fail "daemon stopped while compiling: took $t s"
+	[ -z "$(ls "$tmp/compiled")" ] || fail "daemon stopped while compiling: left $(ls "$tmp/compiled")"
+	ok "the daemon stopped while compiling: out in $t s, nothing left"
 else
 	echo "ok $((n + 1)) # SKIP daemon part: not root"
 fi

@@ -54,11 +54,18 @@ struct rules_state {
 };
 
 static enum rules_compile compile_mode = RULES_COMPILE_NEVER;
+static char *const *compile_argv;
 
 void
 check_rules_set_compile(enum rules_compile mode)
 {
     compile_mode = mode;
+}
+
+void
+check_rules_set_compile_command(char *const *argv)
+{
+    compile_argv = argv;
 }
 
 static const struct config_key rules_schema[] = {
@@ -154,12 +161,13 @@ compile_prefilter(struct rules_state *st, struct str *err)
     return r;
 }
 
-/* The background compile runs in a child process that writes the file,
- * so that freeing the state (a reload, a stop) kills it at once instead of
- * waiting up to minutes for Hyperscan; the thread then loads the file. The
- * child only compiles and writes (no log: locks of other threads). Its
- * reason for a failure comes back through a pipe. Returns the child's exit
- * status, or -1 when killed or not started. */
+/* The background compile is `filterd compile` (compile_argv) in a child
+ * process, which writes the file, so that freeing the state (a reload, a
+ * stop) kills it at once instead of waiting up to minutes for Hyperscan;
+ * the thread then loads the file. A fresh program, not a bare fork: the
+ * daemon's other threads may hold locks a forked copy would wait on
+ * forever. Its output comes back through a pipe. Returns its exit status,
+ * or -1 when killed or not started. */
 static int
 compile_in_child(struct rules_state *st, struct str *why)
 {
@@ -168,12 +176,14 @@ compile_in_child(struct rules_state *st, struct str *why)
         return -1;
     pthread_mutex_lock(&st->lock);
     pid_t pid = st->stopping ? -1 : fork();
-    if (pid == 0) {
-        struct str err;
-        str_init(&err, 4096);
-        int r = rules_prefilter_compile(st->rs, st->compiled_dir, &err);
-        (void)fdio_write_all(fds[1], err.buf ? err.buf : "", err.len);
-        _exit(r == 0 ? 0 : 1);
+    if (pid == 0) { /* async-signal-safe calls only, up to execv */
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        dup2(fds[1], STDOUT_FILENO);
+        dup2(fds[1], STDERR_FILENO);
+        execv(compile_argv[0], compile_argv);
+        _exit(127);
     }
     st->child = pid > 0 ? pid : 0;
     pthread_mutex_unlock(&st->lock);
@@ -203,12 +213,16 @@ compile_thread(void *arg)
                  "it)", st->compiled_dir, strerror(errno));
     } else {
         int rc = compile_in_child(st, &why);
-        if (rc == 0 && rules_prefilter_load(st->rs, st->compiled_dir, &why) == 1)
+        if (rc == 0 && rules_prefilter_load(st->rs, st->compiled_dir, &why) == 1) {
             log_info(NULL, "rules: prefilter of %zu body rules compiled in %.1f s, kept in %s",
                      rules_prefiltered(st->rs, NULL), seconds_since(&t0), st->compiled_dir);
-        else if (rc >= 0)
-            log_warn(NULL, "rules: prefilter: %s: body rules run without it",
-                     why.len ? str_cstr(&why) : "the compile failed");
+        } else if (rc >= 0) {
+            /* Its error comes first (then lint's summary, when it got that far). */
+            struct slice out = str_slice(&why);
+            long nl = slice_find_char(out, '\n');
+            log_warn(NULL, "rules: the prefilter compile failed (exit %d: %.*s): body rules "
+                     "run without it", rc, (int)(nl < 0 ? out.len : (size_t)nl), out.ptr ? out.ptr : "");
+        }
     }
     str_deinit(&why);
     return NULL;
@@ -234,7 +248,7 @@ prefilter_setup(struct rules_state *st, struct str *err)
     }
     if (compile_mode == RULES_COMPILE_NOW)
         return compile_prefilter(st, err);
-    if (compile_mode == RULES_COMPILE_BACKGROUND) {
+    if (compile_mode == RULES_COMPILE_BACKGROUND && compile_argv) {
         log_info(NULL, "rules: no compiled prefilter for these rules in %s: compiling it in "
                  "the background (body rules run without it meanwhile)", st->compiled_dir);
         st->compiling = pthread_create(&st->compiler, NULL, compile_thread, st) == 0;

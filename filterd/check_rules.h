@@ -18,5 +18,9 @@ enum rules_compile {
     RULES_COMPILE_NOW,        /* filterd compile: compile before returning */
 };
 void check_rules_set_compile(enum rules_compile mode);
+/* The command the daemon runs for RULES_COMPILE_BACKGROUND: `filterd
+ * compile` with the daemon's -c and -o (argv[0] a path to the program;
+ * kept, not copied). Without one there is no background compile. */
+void check_rules_set_compile_command(char *const *argv);
 
 #endif

@@ -126,6 +126,33 @@ config_path(const struct opts *o)
     return NULL;
 }
 
+/* The command that compiles the rules' prefilter in the background
+ * (check_rules.h): this program, "compile", the daemon's -c and -o. */
+static void
+set_compile_command(const struct opts *o)
+{
+    static char exe[PATH_MAX];
+    static char *argv[5 + 2 * MAX_OVERRIDES];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n <= 0)
+        return; /* no background compile: `filterd compile` still does it */
+    exe[n] = '\0';
+    size_t k = 0;
+    argv[k++] = exe;
+    argv[k++] = "compile";
+    const char *path = config_path(o);
+    if (path) {
+        argv[k++] = "-c";
+        argv[k++] = (char *)path;
+    }
+    for (size_t i = 0; i < o->nover; i++) {
+        argv[k++] = "-o";
+        argv[k++] = o->overrides[i];
+    }
+    argv[k] = NULL;
+    check_rules_set_compile_command(argv);
+}
+
 /* The milter_socket_mode setting: an octal mode of at most 0777 that lets
  * the owner read and write. Returns 0 with *mode, or -1 with err. */
 static int
@@ -297,6 +324,7 @@ cmd_daemon(int argc, char **argv)
     if (s.o.conf)
         s.o.conf_abs = absolute(s.o.conf);
     check_rules_set_compile(RULES_COMPILE_BACKGROUND);
+    set_compile_command(&s.o);
     struct str err;
     str_init(&err, 0);
     struct config *c = load_config(&s.o, &err);
@@ -329,9 +357,10 @@ cmd_daemon(int argc, char **argv)
     return r;
 }
 
-/* lint and compile: build the pipeline, print its summary. */
+/* lint: build the pipeline; compile (rules_only): the rules check alone
+ * (no virus database and the like to load); print the summary. */
 static int
-lint_or_compile(int argc, char **argv)
+lint_or_compile(int argc, char **argv, bool rules_only)
 {
     struct opts o;
     memset(&o, 0, sizeof(o));
@@ -341,21 +370,27 @@ lint_or_compile(int argc, char **argv)
     struct str err;
     str_init(&err, 0);
     struct config *c = load_config(&o, &err);
-    struct pipeline *p = c ? pipeline_new(c, &err) : NULL;
+    struct pipeline *p = c && !rules_only ? pipeline_new(c, &err) : NULL;
+    void *rules = c && rules_only ? check_rules_ops.state_new(c, &err) : NULL;
     if (c)
         for (size_t i = 0; i < config_warning_count(c); i++)
             fprintf(stderr, "%s\n", config_warning(c, i));
     fputs(str_cstr(&err), stderr);
     const char *path = config_path(&o);
-    if (p) {
+    if (p || rules) {
         struct str sum;
         str_init(&sum, 0);
-        pipeline_summary(p, &sum);
+        if (p)
+            pipeline_summary(p, &sum);
+        else
+            check_rules_ops.summary(rules, &sum);
         fputs(str_cstr(&sum), stdout);
         str_deinit(&sum);
         printf("%s: ok\n", path ? path : "built-in defaults");
     }
-    r = p ? 0 : EX_CONFIG;
+    r = p || rules ? 0 : EX_CONFIG;
+    if (rules)
+        check_rules_ops.state_free(rules);
     pipeline_free(&p);
     config_free(&c);
     str_deinit(&err);
@@ -365,7 +400,7 @@ lint_or_compile(int argc, char **argv)
 int
 cmd_lint(int argc, char **argv)
 {
-    return lint_or_compile(argc, argv);
+    return lint_or_compile(argc, argv, false);
 }
 
 int
@@ -373,5 +408,5 @@ cmd_compile(int argc, char **argv)
 {
     usage_cmd = "compile";
     check_rules_set_compile(RULES_COMPILE_NOW);
-    return lint_or_compile(argc, argv);
+    return lint_or_compile(argc, argv, true);
 }

@@ -88,10 +88,13 @@ void rules_finish(struct rules *rs, int score_set);
  * is kept in a folder (dir), in a file named after the rule set.
  *
  * Compile rs's prefilter (finished set) and attach it, unless rs has one
- * already; safe while other threads run rules_eval on rs. When dir is not
+ * already (attaching is atomic: rules_eval may run meanwhile). When dir is not
  * NULL or "", also write it there (the folder must exist). Returns 0, or
  * -1 with the reason in err (e.g. no Hyperscan in this build; when only
- * the write failed the prefilter is attached all the same). */
+ * the write failed the prefilter is attached all the same). It forks (a
+ * trial compile of each expression in a child): call it from a process
+ * with no other thread (filterd runs it as `filterd compile`). Takes
+ * seconds to minutes. */
 int rules_prefilter_compile(struct rules *rs, const char *dir, struct str *err);
 /* Attach the prefilter kept in dir for exactly this rule set: 1 when
  * attached, 0 when dir has none for it (or no Hyperscan in this build), -1

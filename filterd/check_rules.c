@@ -133,8 +133,9 @@ seconds_since(const struct timespec *t0)
     return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* Compile the prefilter and keep it in st->compiled_dir (made when
- * missing); logs what happened. Returns 0 or -1 (err). */
+/* `filterd compile` (RULES_COMPILE_NOW): compile the prefilter and keep it
+ * in st->compiled_dir (made when missing; when it cannot be, nothing would
+ * be kept: an error). Returns 0 or -1 (err). */
 static int
 compile_prefilter(struct rules_state *st, struct str *err)
 {
@@ -142,22 +143,13 @@ compile_prefilter(struct rules_state *st, struct str *err)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     const char *dir = st->compiled_dir;
     if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-        if (compile_mode == RULES_COMPILE_NOW) { /* filterd compile: nothing would be kept */
-            str_appendf(err, "rules_compiled_dir: %s cannot be made: %s", dir, strerror(errno));
-            return -1;
-        }
-        log_warn(NULL, "rules: %s cannot be made (%s): the prefilter is compiled again at "
-                 "each start", dir, strerror(errno));
-        dir = NULL;
+        str_appendf(err, "rules_compiled_dir: %s cannot be made: %s", dir, strerror(errno));
+        return -1;
     }
     int r = rules_prefilter_compile(st->rs, dir, err);
-    size_t refused, n = rules_prefiltered(st->rs, &refused);
-    if (n)
-        log_info(NULL, "rules: prefilter of %zu body rules compiled in %.1f s%s%s", n,
-                 seconds_since(&t0), r == 0 && dir ? ", kept in " : "",
-                 r == 0 && dir ? dir : "");
-    if (r < 0)
-        log_warn(NULL, "rules: prefilter: %s", str_cstr(err));
+    if (r == 0)
+        log_info(NULL, "rules: prefilter of %zu body rules compiled in %.1f s, kept in %s",
+                 rules_prefiltered(st->rs, NULL), seconds_since(&t0), dir);
     return r;
 }
 
@@ -208,21 +200,17 @@ compile_thread(void *arg)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     struct str why;
     str_init(&why, 4096);
-    if (mkdir(st->compiled_dir, 0755) < 0 && errno != EEXIST) {
-        log_warn(NULL, "rules: %s cannot be made (%s): no prefilter (body rules run without "
-                 "it)", st->compiled_dir, strerror(errno));
-    } else {
-        int rc = compile_in_child(st, &why);
-        if (rc == 0 && rules_prefilter_load(st->rs, st->compiled_dir, &why) == 1) {
-            log_info(NULL, "rules: prefilter of %zu body rules compiled in %.1f s, kept in %s",
-                     rules_prefiltered(st->rs, NULL), seconds_since(&t0), st->compiled_dir);
-        } else if (rc >= 0) {
-            /* Its error comes first (then lint's summary, when it got that far). */
-            struct slice out = str_slice(&why);
-            long nl = slice_find_char(out, '\n');
-            log_warn(NULL, "rules: the prefilter compile failed (exit %d: %.*s): body rules "
-                     "run without it", rc, (int)(nl < 0 ? out.len : (size_t)nl), out.ptr ? out.ptr : "");
-        }
+    int rc = compile_in_child(st, &why); /* it makes the folder, or says why not */
+    if (rc == 0 && rules_prefilter_load(st->rs, st->compiled_dir, &why) == 1) {
+        log_info(NULL, "rules: prefilter of %zu body rules compiled in %.1f s, kept in %s",
+                 rules_prefiltered(st->rs, NULL), seconds_since(&t0), st->compiled_dir);
+    } else if (rc >= 0) {
+        /* Its error comes first (then lint's summary, when it got that far). */
+        struct slice out = str_slice(&why);
+        long nl = slice_find_char(out, '\n');
+        int n = (int)(nl < 0 ? out.len : (size_t)nl);
+        log_warn(NULL, "rules: the prefilter compile failed (exit %d: %.*s): body rules run "
+                 "without it", rc, n, out.ptr ? out.ptr : "");
     }
     str_deinit(&why);
     return NULL;
